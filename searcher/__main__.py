@@ -1,0 +1,6 @@
+"""``python -m searcher`` runs the ``search`` command."""
+
+from .cli import cli
+
+if __name__ == "__main__":
+    cli()

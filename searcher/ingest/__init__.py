@@ -1,0 +1,340 @@
+"""Reading articles from files, directories and standard input.
+
+The formats themselves are parsed by pure functions in ``text``, ``jsonl`` and
+``decode``; this module does the file I/O around them: walking directories,
+streaming gzip, sniffing formats, counting bytes for progress bars, and turning
+every read failure into a Problem so that one bad file never stops a run.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import stat
+import sys
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any, BinaryIO
+
+from searcher.errors import CorpusError, CorpusFormatError
+from searcher.ingest.decode import BINARY_SNIFF_BYTES, UTF8_BOM, decode_bytes, has_utf16_bom, looks_binary
+from searcher.ingest.jsonl import iter_jsonl
+from searcher.ingest.text import parse_article_text
+from searcher.models import Article, Problem
+
+__all__ = ["CorpusReader", "read_corpus", "MAX_TEXT_BYTES", "STDIN"]
+
+#: The path that means "read standard input".
+STDIN = "-"
+
+#: A plain-text file holds one article; anything bigger is not one and is skipped unread.
+MAX_TEXT_BYTES = 16 * 1024 * 1024
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK_BYTES = 64 * 1024
+_TEXT_SUFFIXES = (".txt",)
+_JSONL_SUFFIXES = (".jsonl", ".ndjson")
+
+# Raised while reading a stream that has gone bad; each ends that one source with a Problem.
+_READ_ERRORS = (OSError, EOFError, zlib.error, UnicodeDecodeError)
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """One input to read. ``kind`` is "text", "jsonl" or "sniff" (decide from the content)."""
+
+    display: str  # the path as given or walked, used in locations and Article.origin
+    id_base: str  # id of a plain-text article; prefix of "<id_base>:<line>" JSON ids
+    kind: str
+    gzipped: bool | None  # None: decide from the gzip magic bytes
+    size: int | None  # None for standard input, pipes and devices
+    path: str | None = None  # None for standard input
+
+
+def _raise_problem(problem: Problem) -> None:
+    raise CorpusFormatError(problem.location, problem.message)
+
+
+class CorpusReader:
+    """Iterates the Articles under some paths; bad input becomes a Problem report, never an exception mid-run.
+
+    Missing paths raise CorpusError at construction, before any work. Without
+    ``on_problem`` every Problem (warnings too) raises CorpusFormatError, so library
+    users who pass nothing never lose input silently.
+    """
+
+    total_bytes: int | None
+    bytes_read: int
+
+    def __init__(
+        self,
+        paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+        *,
+        on_problem: Callable[[Problem], None] | None = None,
+        stdin: BinaryIO | None = None,
+    ):
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+        self._on_problem = on_problem or _raise_problem
+        self._stdin = stdin
+        self._plan: list[_Source | Problem] = []
+        for given in paths:
+            self._plan_path(os.fsdecode(given))
+        sizes = [entry.size for entry in self._plan if isinstance(entry, _Source)]
+        self.total_bytes = None if None in sizes else sum(sizes)  # type: ignore[arg-type]
+        self.bytes_read = 0
+
+    def __iter__(self) -> Iterator[Article]:
+        self.bytes_read = 0
+        for entry in self._plan:
+            if isinstance(entry, Problem):
+                self._on_problem(entry)
+                continue
+            read_before = self.bytes_read
+            items = self._read_source(entry)
+            try:
+                while True:
+                    try:
+                        item = next(items)
+                    except StopIteration:
+                        break
+                    except _READ_ERRORS as exc:
+                        self._on_problem(Problem(entry.display, _describe_read_error(exc)))
+                        break
+                    if isinstance(item, Problem):
+                        self._on_problem(item)
+                    else:
+                        yield item
+            finally:
+                items.close()
+            if entry.size is not None:
+                # Sources skipped early or grown since construction still add exactly their size.
+                self.bytes_read = read_before + entry.size
+
+    # -- planning (construction time) ------------------------------------------------------
+
+    def _plan_path(self, path: str) -> None:
+        if path == STDIN:
+            if any(isinstance(entry, _Source) and entry.path is None for entry in self._plan):
+                raise CorpusError("standard input (-) is given more than once")
+            stdin = _Source(display="stdin", id_base="stdin", kind="sniff", gzipped=None, size=None)
+            self._plan.append(stdin)
+        elif os.path.isdir(path):
+            self._plan_directory(path, path, "")
+        elif os.path.exists(path):
+            self._plan_named_file(path)
+        else:
+            raise CorpusError(f"{path}: no such file or directory")
+
+    def _plan_named_file(self, path: str) -> None:
+        """A file named explicitly is always read; an unknown extension means its format is sniffed."""
+        if not os.access(path, os.R_OK):
+            raise CorpusError(f"{path}: permission denied")
+        info = os.stat(path)
+        kind, gzipped = _kind_from_name(os.path.basename(path))
+        self._plan.append(
+            _Source(
+                display=path,
+                id_base=os.path.basename(path),
+                kind=kind or "sniff",
+                gzipped=gzipped if kind else None,
+                size=info.st_size if stat.S_ISREG(info.st_mode) else None,
+                path=path,
+            )
+        )
+
+    def _plan_directory(self, root: str, directory: str, relative_prefix: str) -> None:
+        """Depth-first in name order, so ids and problem reports come out the same on every run."""
+        try:
+            with os.scandir(directory) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as exc:
+            if directory == root:
+                raise CorpusError(f"{root}: cannot read directory ({exc.strerror or exc})") from exc
+            self._plan.append(Problem(directory, f"cannot read directory ({exc.strerror or exc})"))
+            return
+
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            display = os.path.join(directory, entry.name)
+            relative = relative_prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                self._plan_directory(root, display, relative + "/")
+            elif entry.is_symlink() and entry.is_dir():
+                continue  # symlinked directories are not followed: they loop and duplicate
+            elif entry.is_file():
+                self._plan_walked_file(entry, display, relative)
+            elif entry.is_symlink():
+                self._plan.append(Problem(display, "broken symbolic link"))
+            else:
+                self._plan.append(Problem(display, "not a regular file"))
+
+    def _plan_walked_file(self, entry: os.DirEntry[str], display: str, relative: str) -> None:
+        kind, gzipped = _kind_from_name(entry.name)
+        if kind is None:
+            self._plan.append(Problem(display, f"unsupported file type ({_describe_suffix(entry.name)})"))
+            return
+        try:
+            size = entry.stat().st_size
+        except OSError as exc:
+            self._plan.append(Problem(display, f"cannot read ({exc.strerror or exc})"))
+            return
+        self._plan.append(
+            _Source(display=display, id_base=relative, kind=kind, gzipped=gzipped, size=size, path=entry.path)
+        )
+
+    # -- reading (iteration time) -----------------------------------------------------------
+
+    def _read_source(self, source: _Source) -> Iterator[Article | Problem]:
+        with self._open_counted(source) as raw:
+            stream: BinaryIO = io.BufferedReader(raw, _CHUNK_BYTES)  # type: ignore[arg-type]
+            gzipped = source.gzipped
+            if gzipped is None:
+                magic, stream = _peek(stream, len(_GZIP_MAGIC))
+                gzipped = magic == _GZIP_MAGIC
+            if gzipped:
+                stream = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
+            head, stream = _peek(stream, BINARY_SNIFF_BYTES)
+            if looks_binary(head):
+                yield Problem(source.display, "binary file")
+                return
+            kind = _kind_from_content(head) if source.kind == "sniff" else source.kind
+            if kind == "text":
+                yield from _read_text(source, stream)
+            else:
+                lines: Iterable[bytes | str] = stream
+                if has_utf16_bom(head):
+                    # Splitting UTF-16 on b"\n" would cut characters in half, so decode first.
+                    lines = io.TextIOWrapper(stream, encoding="utf-16", newline="\n")
+                yield from iter_jsonl(lines, origin=source.display, id_prefix=source.id_base)
+
+    def _open_counted(self, source: _Source) -> _CountingReader:
+        if source.path is None:
+            stdin = self._stdin if self._stdin is not None else sys.stdin.buffer
+            if isinstance(stdin, io.TextIOBase):
+                stdin = stdin.buffer  # type: ignore[attr-defined]
+            return _CountingReader(stdin, self._count, owns_stream=False)
+        return _CountingReader(open(source.path, "rb", buffering=0), self._count, owns_stream=True)
+
+    def _count(self, size: int) -> None:
+        self.bytes_read += size
+
+
+def read_corpus(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], **kwargs: Any) -> Iterator[Article]:
+    """The Articles under ``paths``; see CorpusReader for the keyword arguments."""
+    return iter(CorpusReader(paths, **kwargs))
+
+
+def _read_text(source: _Source, stream: BinaryIO) -> Iterator[Article | Problem]:
+    data = stream.read(MAX_TEXT_BYTES + 1)
+    if len(data) > MAX_TEXT_BYTES:
+        yield Problem(source.display, f"too large for one article (over {MAX_TEXT_BYTES // 2**20} MiB)")
+        return
+    decoded = decode_bytes(data)
+    if decoded.text is None:
+        yield Problem(source.display, decoded.error or "undecodable file")
+        return
+    if decoded.warning:
+        yield Problem(source.display, decoded.warning, skipped=False)
+    article, problems = parse_article_text(decoded.text, id=source.id_base, origin=source.display)
+    yield from problems
+    if article is not None:
+        yield article
+
+
+def _kind_from_name(name: str) -> tuple[str | None, bool]:
+    lowered = name.lower()
+    gzipped = lowered.endswith(".gz")
+    if gzipped:
+        lowered = lowered[: -len(".gz")]
+    if lowered.endswith(_TEXT_SUFFIXES):
+        return "text", gzipped
+    if lowered.endswith(_JSONL_SUFFIXES):
+        return "jsonl", gzipped
+    return None, gzipped
+
+
+def _kind_from_content(head: bytes) -> str:
+    """JSON Lines when the first non-blank character is "{", else a plain-text article."""
+    if has_utf16_bom(head):
+        text = head.decode("utf-16", "ignore")
+    else:
+        text = head.removeprefix(UTF8_BOM).decode("utf-8", "ignore")
+    return "jsonl" if text.lstrip().startswith("{") else "text"
+
+
+def _describe_suffix(name: str) -> str:
+    suffixes = PurePath(name).suffixes
+    if not suffixes:
+        return "no extension"
+    if suffixes[-1].lower() == ".gz" and len(suffixes) > 1:
+        return "".join(suffixes[-2:])
+    return suffixes[-1]
+
+
+def _describe_read_error(exc: BaseException) -> str:
+    if isinstance(exc, gzip.BadGzipFile):
+        return "not a gzip file"
+    if isinstance(exc, EOFError):
+        return "truncated gzip file"
+    if isinstance(exc, zlib.error):
+        return f"corrupt gzip data ({exc})"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not {exc.encoding.upper()} text ({exc.reason})"
+    if isinstance(exc, OSError):
+        return f"cannot read ({exc.strerror or exc})"
+    return str(exc)
+
+
+def _peek(stream: BinaryIO, size: int) -> tuple[bytes, BinaryIO]:
+    """The first ``size`` bytes and a stream that still yields them: sniffing must work on pipes too."""
+    head = stream.read(size)
+    return head, io.BufferedReader(_ReplayReader(head, stream), _CHUNK_BYTES)  # type: ignore[return-value]
+
+
+class _ReplayReader(io.RawIOBase):
+    def __init__(self, head: bytes, stream: BinaryIO):
+        self._head = memoryview(head)
+        self._stream = stream
+        self._read = getattr(stream, "read1", stream.read)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        if self._head:
+            size = min(len(buffer), len(self._head))
+            buffer[:size] = self._head[:size]
+            self._head = self._head[size:]
+            return size
+        data = self._read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class _CountingReader(io.RawIOBase):
+    """Reports each chunk taken from the underlying file, so progress follows the bytes on disk."""
+
+    def __init__(self, stream: BinaryIO, on_read: Callable[[int], None], *, owns_stream: bool):
+        self._stream = stream
+        self._read = getattr(stream, "read1", stream.read)
+        self._on_read = on_read
+        self._owns_stream = owns_stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        data = self._read(len(buffer))
+        buffer[: len(data)] = data
+        self._on_read(len(data))
+        return len(data)
+
+    def close(self) -> None:
+        if self._owns_stream and not self.closed:
+            self._stream.close()
+        super().close()

@@ -1,0 +1,111 @@
+"""Turning the bytes of an input file (or one JSON line) into text, without ever raising.
+
+Archives of Arabic news come from many tools: UTF-8 with or without a BOM, UTF-16
+exported from Windows editors, and old Windows-1256 (Arabic ANSI) files. Each is
+accepted when it can be recognised with confidence; everything else is refused with
+a reason the user can act on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+UTF8_BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+#: How much of a file is looked at to decide whether it is binary.
+BINARY_SNIFF_BYTES = 8192
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ARABIC_RANGES = (
+    ("\u0600", "\u06ff"),  # Arabic
+    ("\u0750", "\u077f"),  # Arabic Supplement
+    ("\u08a0", "\u08ff"),  # Arabic Extended-A
+    ("\ufb50", "\ufdff"),  # Presentation Forms-A
+    ("\ufe70", "\ufeff"),  # Presentation Forms-B
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """The outcome of decoding: ``text`` is None exactly when ``error`` says why it was refused."""
+
+    text: str | None
+    warning: str | None = None
+    error: str | None = None
+
+
+def has_utf16_bom(data: bytes) -> bool:
+    return data.startswith(UTF16_BOMS)
+
+
+def looks_binary(head: bytes) -> bool:
+    """NUL bytes never occur in UTF-8 or Windows-1256 text, but do in UTF-16, hence the BOM exception."""
+    return not has_utf16_bom(head) and b"\0" in head[:BINARY_SNIFF_BYTES]
+
+
+def clean_controls(text: str) -> str:
+    """Replace C0 control characters (except tab and line breaks) and DEL with a space.
+
+    They come from copy-pasted PDFs and broken exports and would otherwise end up in
+    terminal output and in index terms.
+    """
+    return _CONTROL_CHARS.sub(" ", text)
+
+
+def decode_bytes(data: bytes, *, detect_binary: bool = True, clean: bool = True) -> Decoded:
+    """Decode a whole file (or, with ``detect_binary=False``, one JSON line) to text.
+
+    UTF-16 needs its BOM; a UTF-8 BOM is dropped; invalid UTF-8 that reads as mostly
+    Arabic letters in Windows-1256 is accepted with a warning.
+    """
+    if has_utf16_bom(data):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            return Decoded(None, error=f"not UTF-16 text ({exc.reason} at offset {exc.start + 2})")
+        return Decoded(clean_controls(text) if clean else text)
+
+    bom_length = len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0
+    data = data[bom_length:]
+    if detect_binary and looks_binary(data):
+        return Decoded(None, error="binary file")
+    warning = None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        legacy = _decode_windows_1256(data)
+        if legacy is None:
+            return Decoded(None, error=f"not UTF-8 text (invalid byte at offset {exc.start + bom_length})")
+        text, warning = legacy, "decoded as Windows-1256"
+    return Decoded(clean_controls(text) if clean else text, warning=warning)
+
+
+def _decode_windows_1256(data: bytes) -> str | None:
+    """The Windows-1256 reading of ``data`` if it is plausibly Arabic text in that encoding, else None."""
+    if _mostly_utf8(data):
+        return None
+    try:
+        text = data.decode("cp1256")
+    except UnicodeDecodeError:
+        return None
+    letters = [char for char in text if char.isalpha()]
+    arabic = sum(1 for char in letters if _is_arabic(char))
+    return text if arabic * 2 > len(letters) else None
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """UTF-8 with a few damaged bytes must not be misread as Windows-1256 mojibake.
+
+    Genuine Windows-1256 Arabic almost never forms valid multi-byte UTF-8 sequences,
+    so more valid non-ASCII characters than invalid bytes means damaged UTF-8.
+    """
+    lenient = data.decode("utf-8", "replace")
+    invalid = lenient.count("\ufffd")
+    valid_non_ascii = sum(1 for char in lenient if char > "\x7f") - invalid
+    return valid_non_ascii > invalid
+
+
+def _is_arabic(char: str) -> bool:
+    return any(low <= char <= high for low, high in _ARABIC_RANGES)

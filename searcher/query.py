@@ -1,0 +1,286 @@
+"""Reading the index: parse a query, rank with BM25F, build hits with snippets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import qparser
+from whoosh import query as wq
+from whoosh.qparser import syntax
+from whoosh.scoring import BM25F
+
+from .errors import ArticleNotFound, QuerySyntaxError
+from .indexer import check_version
+from .models import Article, Hit
+from .schema import DEFAULT_FIELD_BOOSTS, QUERY_FIELDS, build_schema
+from .snippets import make_snippet
+
+SORT_ORDERS = ("relevance", "date", "-date")
+_ISO_PREFIX = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+#: Sorts after every character of an ISO date: makes "2019-02" an inclusive upper bound.
+_DATE_END = "~"
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What to search for and how to page, filter and order the results."""
+
+    text: str
+    limit: int = 10
+    offset: int = 0
+    sources: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+    sort: str = "relevance"
+    match_all: bool = True
+    snippets: bool = True
+    qid: str | None = None
+
+
+@dataclass(frozen=True)
+class ArchiveStats:
+    """What an index holds."""
+
+    articles: int
+    size_bytes: int
+    first_date: str | None
+    last_date: str | None
+    sources: list[tuple[str, int]] = field(default_factory=list)
+
+
+class ExactMarkerPlugin(qparser.TaggingPlugin):
+    """``=word`` and ``="a phrase"`` search exact (unstemmed) forms: ``exact:`` for short."""
+
+    expr = r"(?<![^\s(])=(?=[^\s=()])"
+    priority = 0
+
+    def create(self, parser, match):
+        return syntax.FieldnameNode("exact", match.group(0))
+
+
+def build_parser(schema=None, *, match_all: bool = True) -> qparser.QueryParser:
+    """The query parser: unfielded words search title, body and exact forms."""
+    schema = schema or build_schema()
+    group = syntax.AndGroup if match_all else syntax.OrGroup
+    parser = qparser.QueryParser(None, schema, group=group)
+    # NOT also as a leading minus (-word), as in web search; "COVID-19" keeps its hyphen.
+    parser.replace_plugin(qparser.OperatorsPlugin(Not=r"(^|(?<=(\s|[()])))(NOT(?=\s)|-(?=[^\s-]))"))
+    parser.add_plugin(ExactMarkerPlugin())
+    parser.add_plugin(qparser.GtLtPlugin())
+    parser.add_plugin(
+        qparser.MultifieldPlugin(list(DEFAULT_FIELD_BOOSTS), fieldboosts=DEFAULT_FIELD_BOOSTS)
+    )
+    return parser
+
+
+def parse_query(text: str, *, match_all: bool = True, schema=None) -> wq.Query:
+    """Parse the query language into an engine query (see the README for the syntax).
+
+    Raises QuerySyntaxError for an empty query or an invalid date.
+    """
+    if not text or not text.strip():
+        raise QuerySyntaxError("empty query")
+    parser = build_parser(schema, match_all=match_all)
+    parsed = parser.parse(text)
+    return _rewrite_dates(parsed)
+
+
+def _rewrite_dates(q: wq.Query) -> wq.Query:
+    """Make partial ISO dates mean periods: ``date:2019`` is the year, ranges are inclusive."""
+    if isinstance(q, wq.Term) and q.fieldname == "date":
+        value = str(q.text)
+        _check_date(value)
+        if len(value) < 10:
+            return wq.Prefix("date", value, boost=q.boost)
+        return q
+    if isinstance(q, wq.TermRange) and q.fieldname == "date":
+        start, end = q.start, q.end
+        for bound in (start, end):
+            if bound is not None:
+                _check_date(str(bound))
+        if end is not None and not q.endexcl:
+            end = str(end) + _DATE_END
+        return wq.TermRange("date", start, end, q.startexcl, q.endexcl, boost=q.boost)
+    if q.is_leaf():
+        return q
+    return q.apply(_rewrite_dates)
+
+
+def _check_date(value: str) -> None:
+    if not _ISO_PREFIX.match(value):
+        raise QuerySyntaxError(f"invalid date {value!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
+    parts = [int(p) for p in value.split("-")]
+    try:
+        dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        raise QuerySyntaxError(f"invalid date {value!r}") from None
+
+
+def highlight_terms(q: wq.Query) -> tuple[set[str], set[str]]:
+    """The search-form and exact-form words a query asks for, leaving out negated parts."""
+    search_terms: set[str] = set()
+    exact_terms: set[str] = set()
+
+    def walk(node: wq.Query) -> None:
+        if isinstance(node, wq.Not):
+            return
+        if isinstance(node, wq.AndNot):
+            walk(node.a)
+            return
+        if isinstance(node, (wq.Term, wq.Phrase)):
+            words = [node.text] if isinstance(node, wq.Term) else list(node.words)
+            if node.fieldname in ("title", "body"):
+                search_terms.update(str(w) for w in words)
+            elif node.fieldname == "exact":
+                exact_terms.update(str(w) for w in words)
+            return
+        if not node.is_leaf():
+            for child in node.children():
+                walk(child)
+
+    walk(q)
+    return search_terms, exact_terms
+
+
+def _filter_query(schema, request: SearchRequest) -> wq.Query | None:
+    """Restrictions from options (--source, --since, --until), as one query."""
+    parts: list[wq.Query] = []
+    if request.sources:
+        alternatives = []
+        for name in request.sources:
+            words = list(schema["source"].process_text(name, mode="query"))
+            if len(words) == 1:
+                alternatives.append(wq.Term("source", words[0]))
+            elif words:
+                alternatives.append(wq.Phrase("source", words))
+        if alternatives:
+            parts.append(wq.Or(alternatives))
+    if request.since or request.until:
+        for bound in (request.since, request.until):
+            if bound:
+                _check_date(bound)
+        end = request.until + _DATE_END if request.until else None
+        parts.append(wq.TermRange("date", request.since, end))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+class Archive:
+    """An open index for reading: search, fetch articles, describe the contents.
+
+    One ``Archive`` keeps one searcher open, so a batch of queries pays the
+    opening cost once. Use as a context manager.
+    """
+
+    def __init__(self, index_dir: str | Path):
+        self.index_dir = Path(index_dir)
+        check_version(self.index_dir)
+        self._ix = whoosh_index.open_dir(str(self.index_dir))
+        self._schema = build_schema()
+        self._searcher = self._ix.searcher(weighting=BM25F())
+
+    def close(self) -> None:
+        self._searcher.close()
+        self._ix.close()
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def search(self, request: SearchRequest) -> list[Hit]:
+        """The hits of one request, best first (or by date), with snippets if asked."""
+        if request.sort not in SORT_ORDERS:
+            raise QuerySyntaxError(f"unknown sort {request.sort!r}: use one of {', '.join(SORT_ORDERS)}")
+        if request.limit < 1 or request.offset < 0:
+            raise QuerySyntaxError("--limit must be at least 1 and --offset at least 0")
+        q = parse_query(request.text, match_all=request.match_all, schema=self._schema)
+        restrict = _filter_query(self._schema, request)
+        if restrict is not None:
+            q = wq.And([q, restrict])
+        wanted = request.offset + request.limit
+        kwargs = {}
+        if request.sort != "relevance":
+            kwargs = {"sortedby": "date", "reverse": request.sort == "-date"}
+        results = self._searcher.search(q, limit=wanted, **kwargs)
+        # Sorted by date, a hit's "score" is its sort key, not a relevance score.
+        scored = request.sort == "relevance"
+        search_terms, exact_terms = highlight_terms(q) if request.snippets else (set(), set())
+        hits = []
+        for rank, result in enumerate(results[request.offset : wanted], request.offset + 1):
+            stored = result.fields()
+            snippet = None
+            if request.snippets:
+                snippet = make_snippet(stored.get("body", ""), search_terms, exact_terms)
+            hits.append(
+                Hit(
+                    rank=rank,
+                    id=stored["id"],
+                    score=round(float(result.score), 4) if scored else None,
+                    title=stored.get("title", ""),
+                    date=stored.get("date") or None,
+                    source=stored.get("source"),
+                    category=stored.get("category"),
+                    url=stored.get("url"),
+                    snippet=snippet,
+                    qid=request.qid,
+                )
+            )
+        return hits
+
+    def search_many(self, requests: Iterable[SearchRequest]) -> Iterator[list[Hit]]:
+        """Run requests one after another on the same open searcher."""
+        for request in requests:
+            yield self.search(request)
+
+    def get(self, article_id: str) -> Article:
+        """The stored article with this id."""
+        stored = self._searcher.document(id=article_id)
+        if stored is None:
+            raise ArticleNotFound(f"no article with id {article_id!r}")
+        date = stored.get("date")
+        return Article(
+            id=stored["id"],
+            title=stored.get("title", ""),
+            body=stored.get("body", ""),
+            date=dt.date.fromisoformat(date) if date else None,
+            time=stored.get("time"),
+            place=stored.get("place"),
+            source=stored.get("source"),
+            category=stored.get("category"),
+            url=stored.get("url"),
+            related=tuple(stored.get("related") or ()),
+            origin=stored.get("origin") or None,
+        )
+
+    def stats(self) -> ArchiveStats:
+        """Article count, size on disk, date range and articles per source."""
+        reader = self._searcher.reader()
+        live = list(reader.all_doc_ids())
+        sources: Counter[str] = Counter()
+        source_column = reader.column_reader("source_key")
+        date_column = reader.column_reader("date")
+        dates = []
+        for docnum in live:
+            source = source_column[docnum]
+            if source:
+                sources[source] += 1
+            date = date_column[docnum]
+            if date:
+                dates.append(date)
+        size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
+        return ArchiveStats(
+            articles=len(live),
+            size_bytes=size,
+            first_date=min(dates) if dates else None,
+            last_date=max(dates) if dates else None,
+            sources=sorted(sources.items(), key=lambda kv: (-kv[1], kv[0])),
+        )

@@ -1,0 +1,122 @@
+"""Shared fixtures: a small Arabic corpus written for these tests, and indexes of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from searcher.indexer import Indexer
+from searcher.models import Article
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CORPORA = SHARED / "corpora"
+
+
+def article(id, title, body, date=None, **extra) -> Article:
+    return Article(id=id, title=title, body=body, date=dt.date.fromisoformat(date) if date else None, **extra)
+
+
+#: Each article spells its key words differently, so that one query must find several.
+ARTICLES = [
+    article(
+        "a1",
+        "خروج المدنيين من الباغوز",
+        "خرج مئات المدنيين مِن بلدة البَاغُوزِ شرق دير الزور، وسط أنباء عن اتفاق مع التحالف الدولي.",
+        "2019-02-20",
+        source="تلفزيون سوريا",
+        category="سياسة",
+        place="دمشق",
+        time="14:02",
+    ),
+    article(
+        "a2",
+        "معارك عنيفة شرقي سوريا",
+        "تواصلت المعارك في محيط الباغـوز، وقال مسئول محلي إن القوات تقدمت.\n\nوعاد مئات النازحين إلى مناطقهم.",
+        "2019-03-01",
+        source="وكالة الأنباء",
+    ),
+    article(
+        "a3",
+        "أسعار النفط ترتفع",
+        "ارتفعت أسعار النفط في الأسواق العالمية يوم الاثنين بنسبة ٢٪ بعد قرار أوبك خفض الإنتاج.",
+        "2018-11-05",
+        source="skynews",
+        category="economy",
+    ),
+    article(
+        "a4",
+        "مهرجان الرياضة المدرسية",
+        "انطلق مهرجان الرياضة المدرسية بمشاركة مئات الطلاب من المدارس الحكومية.",
+        "2018-09-10",
+        source="skynews",
+        category="sport",
+    ),
+    article(
+        "a5",
+        "افتتاح معرض الكتاب في الرياض",
+        "افتتح في الرياض معرض الكتاب الدولي بحضور المسؤول عن الثقافة وعدد من الكتاب.",
+        "2018-10-01",
+        source="Jawhara FM",
+        url="https://example.org/a5",
+    ),
+    article(
+        "a6",
+        "مستشفى جديد في المدينه",
+        "افتتحت وزاره الصحه مستشفي جديدا في المدينة المنورة يتسع لمئتي سرير.",
+        "2017-05-14",
+        source="Jawhara FM",
+    ),
+    article(
+        "a7",
+        "Reuters: تقرير عن الإصابات",
+        "قالت وكالة Reuters إن عدد الإصابات بلغ ١٢٣ حالة في 2020 وفق الأرقام الرسمية.",
+        None,
+        source="BBC",
+    ),
+]
+
+
+def write_jsonl(path: Path, articles=ARTICLES) -> Path:
+    """The articles as a corpus JSON Lines file (the format of ../shared/corpora)."""
+    with path.open("w", encoding="utf-8") as out:
+        for a in articles:
+            record = {
+                "id": a.id,
+                "title": a.title,
+                "date": a.date.isoformat() if a.date else None,
+                "source": a.source,
+                "category": a.category,
+                "url": a.url,
+                "body": a.body,
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+def make_index(index_dir: Path, articles=ARTICLES) -> Path:
+    with Indexer(index_dir) as indexer:
+        indexer.add_all(articles)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def shared_index(tmp_path_factory) -> Path:
+    """One read-only index of ARTICLES for every query test."""
+    return make_index(tmp_path_factory.mktemp("shared") / "index")
+
+
+@pytest.fixture()
+def corpus_file(tmp_path) -> Path:
+    return write_jsonl(tmp_path / "articles.jsonl")
+
+
+def require_corpora(*names: str) -> Path:
+    """The shared corpora folder, or skip: it sits beside the repository, not in it."""
+    for name in names:
+        if not (CORPORA / name).exists():
+            pytest.skip(f"{CORPORA / name} not found: the shared corpora are only beside the repository in CI")
+    return CORPORA

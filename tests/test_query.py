@@ -1,0 +1,197 @@
+"""Searching the fixture index: spelling tolerance, syntax, filters, order, snippets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from searcher.errors import ArticleNotFound, IndexNotFound, IndexVersionMismatch, QuerySyntaxError
+from searcher.indexer import META_FILE
+from searcher.query import Archive, SearchRequest, highlight_terms, parse_query
+
+from .conftest import ARTICLES, make_index
+
+
+@pytest.fixture(scope="module")
+def archive(shared_index):
+    with Archive(shared_index) as opened:
+        yield opened
+
+
+def ids(archive, text, **options):
+    return [hit.id for hit in archive.search(SearchRequest(text, **options))]
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["الباغوز", "البَاغُوز", "البَاغُوزِ", "باغوز", "والباغوز", "الباغـوز", "بالباغوز", "للباغوز", "ٱلباغوز"],
+)
+def test_every_spelling_of_a_place_finds_both_reports(archive, spelling):
+    # a1 writes البَاغُوزِ with harakat, a2 writes الباغـوز with tatweel.
+    assert sorted(ids(archive, spelling)) == ["a1", "a2"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("انباء", ["a1"]),  # أنباء: hamza on alef
+        ("مسؤول", ["a2", "a5"]),  # مسئول / المسؤول
+        ("مسئول", ["a2", "a5"]),
+        ("وزارة الصحة", ["a6"]),  # written وزاره الصحه
+        ("مستشفى", ["a6"]),  # title مستشفى, body مستشفي
+        ("المدينة", ["a6"]),
+        ("REUTERS", ["a7"]),  # Latin case
+        ("123", ["a7"]),  # written ١٢٣
+        ("١٢٣", ["a7"]),
+    ],
+)
+def test_letter_variants_digits_and_case_fold(archive, query, expected):
+    assert sorted(ids(archive, query)) == expected
+
+
+def test_all_words_must_match_by_default_and_any_widens(archive):
+    assert ids(archive, "الباغوز النفط") == []
+    assert sorted(ids(archive, "الباغوز النفط", match_all=False)) == ["a1", "a2", "a3"]
+
+
+def test_boolean_operators_and_grouping(archive):
+    assert sorted(ids(archive, "الباغوز OR النفط")) == ["a1", "a2", "a3"]
+    assert ids(archive, "الباغوز NOT مسئول") == ["a1"]
+    assert ids(archive, "الباغوز -مسئول") == ["a1"]
+    assert sorted(ids(archive, "(النفط OR الرياضة) مئات")) == ["a4"]
+
+
+def test_phrases_keep_word_order(archive):
+    assert ids(archive, '"دير الزور"') == ["a1"]
+    assert ids(archive, '"الزور دير"') == []
+
+
+def test_field_queries(archive):
+    assert ids(archive, "title:الباغوز") == ["a1"]
+    assert sorted(ids(archive, "source:skynews")) == ["a3", "a4"]
+    assert sorted(ids(archive, 'source:"jawhara fm"')) == ["a5", "a6"]
+    assert ids(archive, "category:economy") == ["a3"]
+
+
+def test_source_option_matches_names_with_spaces_and_any_case(archive):
+    assert sorted(ids(archive, "مئات OR الكتاب", sources=("Jawhara FM",))) == ["a5"]
+    assert sorted(ids(archive, "مئات OR الكتاب", sources=("SKYNEWS", "Jawhara FM"))) == ["a4", "a5"]
+
+
+def test_dates_in_queries_and_options(archive):
+    assert sorted(ids(archive, "الباغوز date:2019")) == ["a1", "a2"]
+    assert ids(archive, "الباغوز date:2019-02") == ["a1"]
+    assert sorted(ids(archive, "date:[2018-09 TO 2018-10]")) == ["a4", "a5"]
+    assert sorted(ids(archive, "مئات", since="2019-01-01")) == ["a1", "a2"]
+    assert ids(archive, "مئات", until="2018-12") == ["a4"]
+    assert ids(archive, "مئات", since="2019-02-21", until="2019-03-01") == ["a2"]
+
+
+@pytest.mark.parametrize("bad", ["date:2019-13", "date:yesterday", "date:[2019-02-30 TO 2019-03]"])
+def test_invalid_dates_are_query_errors(archive, bad):
+    with pytest.raises(QuerySyntaxError, match="invalid date"):
+        archive.search(SearchRequest(bad))
+
+
+def test_empty_query_is_an_error(archive):
+    with pytest.raises(QuerySyntaxError, match="empty query"):
+        archive.search(SearchRequest("   "))
+
+
+def test_sort_by_date_both_ways(archive):
+    assert ids(archive, "مئات", sort="date") == ["a4", "a1", "a2"]
+    assert ids(archive, "مئات", sort="-date") == ["a2", "a1", "a4"]
+
+
+def test_limit_and_offset_page_through_the_same_order(archive):
+    everything = ids(archive, "مئات OR الكتاب OR النفط", sort="date")
+    assert len(everything) == 5
+    assert ids(archive, "مئات OR الكتاب OR النفط", sort="date", limit=2) == everything[:2]
+    assert ids(archive, "مئات OR الكتاب OR النفط", sort="date", limit=2, offset=2) == everything[2:4]
+    hits = archive.search(SearchRequest("مئات OR الكتاب OR النفط", sort="date", limit=2, offset=2))
+    assert [h.rank for h in hits] == [3, 4]
+
+
+def test_exact_form_search_skips_stemming(archive):
+    # الرياضة (sport) and الرياض (Riyadh) may share a stem; =الرياض asks for the city only.
+    assert ids(archive, "=الرياض") == ["a5"]
+    assert ids(archive, "exact:الرياض") == ["a5"]
+    # Exact still folds spelling (harakat, tatweel) but keeps clitics: nobody wrote والباغوز.
+    assert sorted(ids(archive, "=الباغوز")) == ["a1", "a2"]
+    assert ids(archive, "=والباغوز") == []
+    assert ids(archive, "الرياض")[0] == "a5"
+
+
+def test_prefix_queries_match_stems_and_exact_forms(archive):
+    assert sorted(ids(archive, "باغو*")) == ["a1", "a2"]
+    assert sorted(ids(archive, "الباغو*")) == ["a1", "a2"]
+
+
+def test_title_matches_rank_above_body_matches(archive):
+    # a1 has الباغوز in its title and body; a2 only in its body.
+    assert ids(archive, "الباغوز") == ["a1", "a2"]
+
+
+def test_snippet_shows_original_spelling_with_matches_marked(archive):
+    (hit,) = archive.search(SearchRequest("باغوز", limit=1))
+    assert hit.id == "a1"
+    marked = [hit.snippet.text[a:b] for a, b in hit.snippet.spans]
+    assert marked == ["البَاغُوزِ"]
+    assert "مِن بلدة البَاغُوزِ شرق" in hit.snippet.text
+
+
+def test_snippets_can_be_left_out(archive):
+    (hit, *_) = archive.search(SearchRequest("الباغوز", snippets=False))
+    assert hit.snippet is None
+
+
+def test_negated_words_are_not_highlighted():
+    search_terms, exact_terms = highlight_terms(parse_query("الباغوز NOT مسئول"))
+    assert "مسءول" not in search_terms | exact_terms
+    assert search_terms  # the positive word is there
+
+
+def test_hits_carry_stored_metadata(archive):
+    (hit,) = archive.search(SearchRequest("معرض الكتاب"))
+    assert (hit.id, hit.date, hit.source, hit.url) == ("a5", "2018-10-01", "Jawhara FM", "https://example.org/a5")
+    assert hit.rank == 1 and hit.score > 0
+
+
+def test_get_returns_the_stored_article(archive):
+    stored = archive.get("a1")
+    assert stored == ARTICLES[0]
+    with pytest.raises(ArticleNotFound):
+        archive.get("nope")
+
+
+def test_stats_describe_the_index(archive):
+    stats = archive.stats()
+    assert stats.articles == len(ARTICLES)
+    assert (stats.first_date, stats.last_date) == ("2017-05-14", "2019-03-01")
+    assert dict(stats.sources) == {
+        "skynews": 2,
+        "Jawhara FM": 2,
+        "تلفزيون سوريا": 1,
+        "وكالة الأنباء": 1,
+        "BBC": 1,
+    }
+    assert stats.size_bytes > 0
+
+
+def test_missing_index_is_reported(tmp_path):
+    with pytest.raises(IndexNotFound) as raised:
+        Archive(tmp_path / "nowhere")
+    assert "search index" in raised.value.hint
+
+
+def test_index_of_another_analyzer_version_must_be_rebuilt(tmp_path):
+    index_dir = make_index(tmp_path / "index", ARTICLES[:1])
+    meta = index_dir / META_FILE
+    meta.write_text(json.dumps({"analyzer_version": 0}), encoding="utf-8")
+    with pytest.raises(IndexVersionMismatch, match="analyzer v0") as raised:
+        Archive(index_dir)
+    assert "--rebuild" in raised.value.hint
+    meta.unlink()
+    with pytest.raises(IndexVersionMismatch):
+        Archive(index_dir)
