@@ -129,7 +129,9 @@ class Background:
         return total / len(sample)
 
 
-def affinity_z(other: list[list[str]], main: list[list[str]], background: Background, rng: random.Random) -> tuple[float, float]:
+def affinity_z(
+    other: list[list[str]], main: list[list[str]], background: Background, rng: random.Random
+) -> tuple[float, float]:
     """How like the main spelling's contexts the other spelling's are.
 
     Returns (bits, z). Bits: mean log-likelihood ratio of the other spelling's
@@ -246,7 +248,8 @@ def main() -> None:
             slot = len(occurrences[base]) if seen[base] <= STORED_OCCURRENCES else rng.randrange(seen[base])
             if slot >= STORED_OCCURRENCES:
                 continue
-            window = words[max(0, position - CONTEXT_WINDOW) : position] + words[position + 1 : position + 1 + CONTEXT_WINDOW]
+            before = words[max(0, position - CONTEXT_WINDOW) : position]
+            window = before + words[position + 1 : position + 1 + CONTEXT_WINDOW]
             context = [form for form in map(full_of.__getitem__, window) if form not in stopwords]
             if slot == len(occurrences[base]):
                 occurrences[base].append(context)

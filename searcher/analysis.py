@@ -12,7 +12,7 @@ import re
 
 from whoosh.analysis import Filter, Token, Tokenizer
 
-from .terms import ANALYZER_VERSION, exact_form, search_form
+from .terms import ANALYZER_VERSION, exact_form, pattern_form, search_form
 from .tokenize import WORD_PATTERN
 
 __all__ = [
@@ -94,15 +94,15 @@ class ExactFilter(Filter):
 class SearchFormFilter(Filter):
     """Replaces each token by its search form (normalised and light-stemmed).
 
-    Prefix and wildcard patterns are only normalised: stemming a fragment of a
-    word would cut the wrong letters off.
+    Prefix and wildcard patterns get their pattern form instead (see
+    ``searcher.terms.pattern_form``).
     """
 
     is_morph = True
 
     def __call__(self, tokens):
         for token in tokens:
-            text = exact_form(token.text) if token.untokenized else search_form(token.text)
+            text = pattern_form(token.text) if token.untokenized else search_form(token.text)
             if text:
                 token.text = text
                 yield token
@@ -114,5 +114,5 @@ def search_analyzer():
 
 
 def exact_analyzer():
-    """Analyzer of the exact-form field and of metadata: words -> normalised terms."""
+    """Analyzer of metadata fields and of exact-form queries: words -> normalised terms."""
     return ArabicTokenizer() | ExactFilter()

@@ -268,12 +268,16 @@ def _run_queries(index_dir, requests, fmt, run_tag, use_color, batch) -> bool:
 
 
 def _table_width() -> int:
-    """The terminal's width, or the default for pipes (and COLUMNS when set)."""
+    """COLUMNS if set, else the terminal's width, else a fixed width for pipes."""
     import shutil
 
     from .output import DEFAULT_TABLE_WIDTH
 
-    return shutil.get_terminal_size((DEFAULT_TABLE_WIDTH, 24)).columns
+    if os.environ.get("COLUMNS", "").isdigit():
+        return int(os.environ["COLUMNS"])
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size((DEFAULT_TABLE_WIDTH, 24)).columns
+    return DEFAULT_TABLE_WIDTH
 
 
 @cli.command("show")

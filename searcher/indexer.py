@@ -72,7 +72,6 @@ def to_document(article: Article, fp: str) -> dict:
         "id": article.id,
         "title": article.title,
         "body": article.body,
-        "exact": f"{article.title}\n{article.body}",
         "fingerprint": fp,
         "related": list(article.related),
         "origin": article.origin or "",

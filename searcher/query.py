@@ -18,8 +18,9 @@ from whoosh.scoring import BM25F
 from .errors import ArticleNotFound, QuerySyntaxError
 from .indexer import check_version
 from .models import Article, Hit
-from .schema import DEFAULT_FIELD_BOOSTS, QUERY_FIELDS, build_schema
+from .schema import DEFAULT_FIELD_BOOSTS, EXACT_FIELD, build_query_schema
 from .snippets import make_snippet
+from .terms import has_exact_sequence, search_form
 
 SORT_ORDERS = ("relevance", "date", "-date")
 _ISO_PREFIX = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -61,12 +62,12 @@ class ExactMarkerPlugin(qparser.TaggingPlugin):
     priority = 0
 
     def create(self, parser, match):
-        return syntax.FieldnameNode("exact", match.group(0))
+        return syntax.FieldnameNode(EXACT_FIELD, match.group(0))
 
 
 def build_parser(schema=None, *, match_all: bool = True) -> qparser.QueryParser:
-    """The query parser: unfielded words search title, body and exact forms."""
-    schema = schema or build_schema()
+    """The query parser: unfielded words search the title and the body."""
+    schema = schema or build_query_schema()
     group = syntax.AndGroup if match_all else syntax.OrGroup
     parser = qparser.QueryParser(None, schema, group=group)
     # NOT also as a leading minus (-word), as in web search; "COVID-19" keeps its hyphen.
@@ -87,8 +88,21 @@ def parse_query(text: str, *, match_all: bool = True, schema=None) -> wq.Query:
     if not text or not text.strip():
         raise QuerySyntaxError("empty query")
     parser = build_parser(schema, match_all=match_all)
-    parsed = parser.parse(text)
-    return _rewrite_dates(parsed)
+    parsed = _rewrite_dates(parser.parse(text))
+    _check_exact_clauses(parsed)
+    return parsed
+
+
+def _check_exact_clauses(q: wq.Query) -> None:
+    """Exact forms are checked word by word in the text: patterns and ranges can't be."""
+    if isinstance(q, (wq.Term, wq.Phrase)):
+        return
+    if q.is_leaf():
+        if getattr(q, "fieldname", None) == EXACT_FIELD:
+            raise QuerySyntaxError("=word and exact: take whole words or a quoted phrase, not patterns or ranges")
+        return
+    for child in q.children():
+        _check_exact_clauses(child)
 
 
 def _rewrite_dates(q: wq.Query) -> wq.Query:
@@ -135,9 +149,9 @@ def highlight_terms(q: wq.Query) -> tuple[set[str], set[str]]:
             return
         if isinstance(node, (wq.Term, wq.Phrase)):
             words = [node.text] if isinstance(node, wq.Term) else list(node.words)
-            if node.fieldname in ("title", "body"):
+            if node.fieldname in DEFAULT_FIELD_BOOSTS:
                 search_terms.update(str(w) for w in words)
-            elif node.fieldname == "exact":
+            elif node.fieldname == EXACT_FIELD:
                 exact_terms.update(str(w) for w in words)
             return
         if not node.is_leaf():
@@ -183,7 +197,7 @@ class Archive:
         self.index_dir = Path(index_dir)
         check_version(self.index_dir)
         self._ix = whoosh_index.open_dir(str(self.index_dir))
-        self._schema = build_schema()
+        self._schema = build_query_schema()
         self._searcher = self._ix.searcher(weighting=BM25F())
 
     def close(self) -> None:
@@ -203,6 +217,8 @@ class Archive:
         if request.limit < 1 or request.offset < 0:
             raise QuerySyntaxError("--limit must be at least 1 and --offset at least 0")
         q = parse_query(request.text, match_all=request.match_all, schema=self._schema)
+        search_terms, exact_terms = highlight_terms(q) if request.snippets else (set(), set())
+        q = self._resolve_exact(q)
         restrict = _filter_query(self._schema, request)
         if restrict is not None:
             q = wq.And([q, restrict])
@@ -213,7 +229,6 @@ class Archive:
         results = self._searcher.search(q, limit=wanted, **kwargs)
         # Sorted by date, a hit's "score" is its sort key, not a relevance score.
         scored = request.sort == "relevance"
-        search_terms, exact_terms = highlight_terms(q) if request.snippets else (set(), set())
         hits = []
         for rank, result in enumerate(results[request.offset : wanted], request.offset + 1):
             stored = result.fields()
@@ -235,6 +250,36 @@ class Archive:
                 )
             )
         return hits
+
+    def _resolve_exact(self, q: wq.Query) -> wq.Query:
+        """Replace each exact-form clause by the articles whose text really has that form."""
+        if isinstance(q, (wq.Term, wq.Phrase)) and q.fieldname == EXACT_FIELD:
+            forms = [str(q.text)] if isinstance(q, wq.Term) else [str(w) for w in q.words]
+            return self._exact_match(forms, q.boost)
+        if q.is_leaf():
+            return q
+        return q.apply(self._resolve_exact)
+
+    def _exact_match(self, forms: list[str], boost: float) -> wq.Query:
+        """Articles with ``forms`` as written (folded, unstemmed), scored as their search forms.
+
+        The index holds search forms only, so the articles that match the
+        search forms are candidates, and their stored title and body decide.
+        """
+        stems = [search_form(form) for form in forms]
+        if len(stems) == 1:
+            candidates = wq.Or([wq.Term(f, stems[0], boost=b * boost) for f, b in DEFAULT_FIELD_BOOSTS.items()])
+        else:
+            candidates = wq.Or([wq.Phrase(f, stems, boost=b * boost) for f, b in DEFAULT_FIELD_BOOSTS.items()])
+        confirmed = []
+        for docnum in candidates.docs(self._searcher):
+            stored = self._searcher.stored_fields(docnum)
+            if any(has_exact_sequence(stored.get(f, ""), forms) for f in DEFAULT_FIELD_BOOSTS):
+                confirmed.append(wq.Term("id", stored["id"]))
+        if not confirmed:
+            return wq.NullQuery
+        # The id clause only selects; the candidates' own terms give the score.
+        return wq.And([candidates, wq.ConstantScoreQuery(wq.Or(confirmed), 0.0)])
 
     def search_many(self, requests: Iterable[SearchRequest]) -> Iterator[list[Hit]]:
         """Run requests one after another on the same open searcher."""

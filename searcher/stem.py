@@ -30,9 +30,9 @@ How ``stem`` works; each step is a table below:
 1. Words that are not all Arabic letters (Latin, digits, mixed) and words of
    ``MIN_STEM`` letters or fewer come back unchanged.
 2. Every proclitic reading is tried, from the longest stack to none
-   (``PROCLITICS``): conjunction و/ف, preposition ب/ك/ل, article ال (ل + ال is
-   written لل). An ال right after an article is cut as well
-   (``LEXICAL_ARTICLE``).
+   (``PROCLITICS``): conjunction و or ف, preposition ب, ك or ل, article ال
+   (ل + ال is written لل); ف and ك only inside a stack with the article. An ال
+   right after an article is cut as well (``LEXICAL_ARTICLE``).
 3. Each reading loses its suffixes, outermost slot first, at most one per
    slot: a pronoun or the accusative alef (``OUTER_SUFFIXES``); the ت that a
    pronoun or ين left bare, which is the word's ة (حكومتها -> حكوم); a plural
@@ -46,7 +46,7 @@ How ``stem`` works; each step is a table below:
 
 Not idempotent, and search does not need it to be (it never stems twice): a
 stem can look affixed again, as in مواجهه -> مواجه -> مواج; in ant-news
-``stem(stem(w)) != stem(w)`` for 0.6% of the tokens.
+``stem(stem(w)) != stem(w)`` for 0.5% of the tokens.
 
 >>> stem("والحكومه"), stem("حكومات"), stem("حكومتها")
 ('حكوم', 'حكوم', 'حكوم')
@@ -376,3 +376,22 @@ def stem(word: str) -> str:
     if default is None or whole in PROTECTED_STEMS:
         return whole
     return default
+
+
+_ARTICLE_STACKS = tuple(p.letters for p in PROCLITICS if p.has_article)
+
+
+def strip_article(fragment: str) -> str:
+    """A word's beginning without a leading article stack (ال, وال, بال, لل, ...).
+
+    Prefix patterns (``الباغو*``) are matched against stems, which never start
+    with the article; only the article stacks are cut, as they are never part
+    of a stem, and at least ``MIN_AFTER_ARTICLE`` letters must remain.
+
+    >>> strip_article("الباغو"), strip_article("وبالباغو"), strip_article("باغو"), strip_article("ال")
+    ('باغو', 'باغو', 'باغو', 'ال')
+    """
+    for stack in _ARTICLE_STACKS:
+        if fragment.startswith(stack) and len(fragment) - len(stack) >= MIN_AFTER_ARTICLE:
+            return fragment[len(stack) :]
+    return fragment

@@ -11,7 +11,8 @@ Two forms exist for every word:
 * the *exact* form: normalised (diacritics, tatweel, letter variants and digits
   folded), otherwise as written, clitics included;
 * the *search* form: the exact form, light-stemmed (clitics and common
-  suffixes removed). Ordinary queries match search forms.
+  suffixes removed). The index holds search forms; exact forms are checked
+  against the stored text when a query asks for them (``=word``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .normalise import normalise
-from .stem import stem
+from .stem import stem, strip_article
 from .tokenize import iter_words
 
 #: Bump whenever the terms produced for some text would change (tokenizer,
@@ -50,6 +51,17 @@ def search_form(word: str) -> str:
     return stem(exact) if exact else ""
 
 
+def pattern_form(pattern: str) -> str:
+    """How a prefix or wildcard pattern meets search forms: folded, article cut, not stemmed.
+
+    Stemming a fragment would cut the wrong letters; the article is safe to cut.
+
+    >>> pattern_form("البَاغو*")
+    'باغو*'
+    """
+    return strip_article(exact_form(pattern))
+
+
 @dataclass(frozen=True, slots=True)
 class Term:
     """One word of a text: where it is in the original and what it indexes as."""
@@ -59,6 +71,24 @@ class Term:
     end: int
     exact: str
     search: str
+
+
+def has_exact_sequence(text: str, forms: list[str]) -> bool:
+    """True when ``text`` has words whose exact forms are ``forms``, one after another.
+
+    >>> has_exact_sequence("افتُتِح في الرّياض معرض", ["الرياض"])
+    True
+    >>> has_exact_sequence("مهرجان الرياضة", ["الرياض"])
+    False
+    """
+    # Folding the whole text keeps every word's exact form as a substring: a
+    # cheap test that rules out most candidates before the text is analysed.
+    folded = normalise(text)
+    if any(form not in folded for form in forms):
+        return False
+    exact = [term.exact for term in analyse(text)]
+    n = len(forms)
+    return any(exact[i : i + n] == forms for i in range(len(exact) - n + 1))
 
 
 def analyse(text: str) -> Iterator[Term]:

@@ -4,7 +4,7 @@ Every input is written ALREADY NORMALISED, as ``searcher.normalise`` hands words
 the stemmer: no diacritics, ة as ه, ى as ي, ؤ/ئ as ء (المدينه, not المدينة).
 
 Idempotence is not a property of ``stem`` and is not tested: a stem can look
-affixed again (مواجهه -> مواجه -> مواج, 0.6% of ant-news tokens), and search
+affixed again (مواجهه -> مواجه -> مواج, 0.5% of ant-news tokens), and search
 never stems twice.
 """
 
@@ -43,16 +43,12 @@ GOLDEN = [
     ("للجيش", "جيش"),  # ل + ال, written لل
     ("وبالباغوز", "باغوز"),  # و + ب + ال
     ("فبالرغم", "رغم"),  # ف + ب + ال
-    ("وكالعاده", "عاد"),  # و + ك + ال
     ("وللمره", "مره"),  # و + ل + ال
-    ("فللمره", "مره"),  # ف + ل + ال
     ("الحل", "حل"),  # two letters may stay after the article
-    ("بالرد", "رد"),
     ("الالتزام", "تزام"),  # an ال of the word's own goes in both forms...
     ("التزام", "تزام"),  # ...so they meet
     # Bare conjunction و.
     ("وروسيا", "روس"),
-    ("واظهر", "اظهر"),
     ("وزير", "وزير"),  # its و is its own: protected
     ("وزاره", "وزار"),
     ("والده", "والد"),  # not و + ال + ده
@@ -62,7 +58,6 @@ GOLDEN = [
     ("وبتهمه", "تهم"),
     ("ولمواجهه", "مواجه"),
     ("بريطانيا", "بريطان"),
-    ("بيروت", "بيروت"),
     ("لجنه", "لجن"),
     ("لبنان", "لبنان"),
     ("بسوريا", "سوري"),
@@ -73,7 +68,6 @@ GOLDEN = [
     ("فرنسا", "فرنس"),
     ("فكره", "فكر"),
     ("كتاب", "كتاب"),
-    ("كبير", "كبير"),
     # Suffixes, one slot each.
     ("جيشها", "جيش"),  # ها
     ("بلادهم", "بلاد"),  # هم
@@ -95,24 +89,17 @@ GOLDEN = [
     ("ايران", "ايران"),  # ان is not cut...
     ("الايراني", "ايران"),  # ...so the name meets its adjective
     ("قانون", "قانون"),  # ون, ين need 4 letters left
-    ("تعيين", "تعيين"),
     # Too short to change.
     ("له", "له"),
-    ("من", "من"),
     ("سنه", "سنه"),
-    ("عده", "عده"),
-    ("ومن", "ومن"),
     # Protected stems.
     ("الله", "الله"),
-    ("بالله", "الله"),
     ("لله", "لله"),
     ("الرياضه", "رياضه"),
     ("الشرطه", "شرطه"),
-    ("الدوري", "دوري"),
     # Not Arabic letters: unchanged.
     ("covid19", "covid19"),
     ("2019", "2019"),
-    ("isis", "isis"),
     ("داعش2", "داعش2"),
     ("", ""),
 ]
