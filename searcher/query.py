@@ -186,6 +186,19 @@ def _filter_query(schema, request: SearchRequest) -> wq.Query | None:
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
+def _search_form_query(forms: list[str], boost: float = 1.0) -> wq.Query:
+    """The title/body query for the search forms of some exact forms (a word or a phrase)."""
+    stems = [search_form(form) for form in forms]
+    if len(stems) == 1:
+        return wq.Or([wq.Term(f, stems[0], boost=b * boost) for f, b in DEFAULT_FIELD_BOOSTS.items()])
+    return wq.Or([wq.Phrase(f, stems, boost=b * boost) for f, b in DEFAULT_FIELD_BOOSTS.items()])
+
+
+def _has_exact(stored: dict, forms: list[str]) -> bool:
+    """True when a stored article's title or body has ``forms`` as written."""
+    return any(has_exact_sequence(stored.get(field) or "", forms) for field in DEFAULT_FIELD_BOOSTS)
+
+
 class Archive:
     """An open index for reading: search, fetch articles, describe the contents.
 
@@ -218,7 +231,8 @@ class Archive:
             raise QuerySyntaxError("--limit must be at least 1 and --offset at least 0")
         q = parse_query(request.text, match_all=request.match_all, schema=self._schema)
         search_terms, exact_terms = highlight_terms(q) if request.snippets else (set(), set())
-        q = self._resolve_exact(q)
+        required: list[list[str]] = []
+        q = self._resolve_exact(q, required)
         restrict = _filter_query(self._schema, request)
         if restrict is not None:
             q = wq.And([q, restrict])
@@ -226,12 +240,12 @@ class Archive:
         kwargs = {}
         if request.sort != "relevance":
             kwargs = {"sortedby": "date", "reverse": request.sort == "-date"}
-        results = self._searcher.search(q, limit=wanted, **kwargs)
         # Sorted by date, a hit's "score" is its sort key, not a relevance score.
         scored = request.sort == "relevance"
         hits = []
-        for rank, result in enumerate(results[request.offset : wanted], request.offset + 1):
-            stored = result.fields()
+        for rank, (score, stored) in enumerate(self._ranked(q, required, wanted, kwargs), 1):
+            if rank <= request.offset:
+                continue
             snippet = None
             if request.snippets:
                 snippet = make_snippet(stored.get("body", ""), search_terms, exact_terms)
@@ -239,7 +253,7 @@ class Archive:
                 Hit(
                     rank=rank,
                     id=stored["id"],
-                    score=round(float(result.score), 4) if scored else None,
+                    score=round(float(score), 4) if scored else None,
                     title=stored.get("title", ""),
                     date=stored.get("date") or None,
                     source=stored.get("source"),
@@ -251,30 +265,62 @@ class Archive:
             )
         return hits
 
-    def _resolve_exact(self, q: wq.Query) -> wq.Query:
-        """Replace each exact-form clause by the articles whose text really has that form."""
+    def _ranked(self, q: wq.Query, required: list[list[str]], wanted: int, kwargs: dict):
+        """Up to ``wanted`` (score, stored fields) pairs in order.
+
+        With required exact forms, the query matched their search forms, so
+        each hit is checked in turn and the search widened until enough pass:
+        a page of ``=في`` checks a handful of articles, not every one.
+        """
+        if not required:
+            for result in self._searcher.search(q, limit=wanted, **kwargs):
+                yield result.score, result.fields()
+            return
+        limit = max(2 * wanted, 50)
+        while True:
+            results = self._searcher.search(q, limit=limit, **kwargs)
+            passed = 0
+            for result in results:
+                stored = result.fields()
+                if all(_has_exact(stored, forms) for forms in required):
+                    yield result.score, stored
+                    passed += 1
+                    if passed == wanted:
+                        return
+            if len(results) < limit:
+                return
+            limit *= 4
+
+    def _resolve_exact(self, q: wq.Query, required: list[list[str]], is_required: bool = True) -> wq.Query:
+        """Replace each exact-form clause (``=word``) by something the index can answer.
+
+        A clause every hit must satisfy (the whole query, or under AND) becomes
+        its search forms and is appended to ``required``, for the hits to be
+        checked one by one. Under OR or NOT, the clause is resolved in full
+        first, checking every article that has the search forms.
+        """
         if isinstance(q, (wq.Term, wq.Phrase)) and q.fieldname == EXACT_FIELD:
             forms = [str(q.text)] if isinstance(q, wq.Term) else [str(w) for w in q.words]
+            if is_required:
+                required.append(forms)
+                return _search_form_query(forms, q.boost)
             return self._exact_match(forms, q.boost)
         if q.is_leaf():
             return q
-        return q.apply(self._resolve_exact)
+        if isinstance(q, wq.AndNot):
+            return wq.AndNot(
+                self._resolve_exact(q.a, required, is_required), self._resolve_exact(q.b, required, False)
+            )
+        keeps_required = is_required and isinstance(q, wq.And)
+        return q.apply(lambda child: self._resolve_exact(child, required, keeps_required))
 
     def _exact_match(self, forms: list[str], boost: float) -> wq.Query:
-        """Articles with ``forms`` as written (folded, unstemmed), scored as their search forms.
-
-        The index holds search forms only, so the articles that match the
-        search forms are candidates, and their stored title and body decide.
-        """
-        stems = [search_form(form) for form in forms]
-        if len(stems) == 1:
-            candidates = wq.Or([wq.Term(f, stems[0], boost=b * boost) for f, b in DEFAULT_FIELD_BOOSTS.items()])
-        else:
-            candidates = wq.Or([wq.Phrase(f, stems, boost=b * boost) for f, b in DEFAULT_FIELD_BOOSTS.items()])
+        """The articles with ``forms`` as written, as a query scored on their search forms."""
+        candidates = _search_form_query(forms, boost)
         confirmed = []
         for docnum in candidates.docs(self._searcher):
             stored = self._searcher.stored_fields(docnum)
-            if any(has_exact_sequence(stored.get(f, ""), forms) for f in DEFAULT_FIELD_BOOSTS):
+            if _has_exact(stored, forms):
                 confirmed.append(wq.Term("id", stored["id"]))
         if not confirmed:
             return wq.NullQuery

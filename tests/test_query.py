@@ -10,7 +10,7 @@ from searcher.errors import ArticleNotFound, IndexNotFound, IndexVersionMismatch
 from searcher.indexer import META_FILE
 from searcher.query import Archive, SearchRequest, highlight_terms, parse_query
 
-from .conftest import ARTICLES, make_index
+from .conftest import ARTICLES, article, make_index
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +83,8 @@ def test_dates_in_queries_and_options(archive):
     assert sorted(ids(archive, "الباغوز date:2019")) == ["a1", "a2"]
     assert ids(archive, "الباغوز date:2019-02") == ["a1"]
     assert sorted(ids(archive, "date:[2018-09 TO 2018-10]")) == ["a4", "a5"]
+    assert sorted(ids(archive, "date:>=2019-02-21")) == ["a2"]
+    assert sorted(ids(archive, "date:<=2018-09")) == ["a4", "a6"]
     assert sorted(ids(archive, "مئات", since="2019-01-01")) == ["a1", "a2"]
     assert ids(archive, "مئات", until="2018-12") == ["a4"]
     assert ids(archive, "مئات", since="2019-02-21", until="2019-03-01") == ["a2"]
@@ -139,6 +141,7 @@ def test_prefix_queries_match_stems_and_exact_forms(archive):
     assert sorted(ids(archive, "باغو*")) == ["a1", "a2"]
     assert sorted(ids(archive, "الباغو*")) == ["a1", "a2"]  # the article is cut from patterns
     assert sorted(ids(archive, "والباغو*")) == ["a1", "a2"]
+    assert sorted(ids(archive, "باغو?")) == ["a1", "a2"]
 
 
 def test_title_matches_rank_above_body_matches(archive):
@@ -208,3 +211,18 @@ def test_index_of_another_analyzer_version_must_be_rebuilt(tmp_path):
     meta.unlink()
     with pytest.raises(IndexVersionMismatch):
         Archive(index_dir)
+
+
+def test_exact_form_found_below_many_stem_only_matches(tmp_path):
+    # 120 articles say بالكتاب (same stem, another exact form) and outrank the
+    # three that say الكتاب once: the search must look past its first window.
+    crowd = [article(f"c{n:03}", "بالكتاب", "بالكتاب بالكتاب بالكتاب") for n in range(120)]
+    few = [article(f"x{n}", "خبر", f"نص طويل عن موضوع آخر تماما ثم ذكر الكتاب مرة {n}") for n in range(3)]
+    index_dir = make_index(tmp_path / "ix", crowd + few)
+    with Archive(index_dir) as archive:
+        assert sorted(ids(archive, "=الكتاب")) == ["x0", "x1", "x2"]
+        first_page = archive.search(SearchRequest("=الكتاب", limit=2))
+        second_page = archive.search(SearchRequest("=الكتاب", limit=2, offset=2))
+        assert [h.rank for h in first_page + second_page] == [1, 2, 3]
+        assert sorted(h.id for h in first_page + second_page) == ["x0", "x1", "x2"]
+        assert len(ids(archive, "كتاب", limit=200)) == 123
