@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -14,9 +13,11 @@ from hypothesis import strategies as st
 from searcher.normalise import DELETED_CHARS, normalise, strip_diacritics
 from searcher.tokenize import WORD_PATTERN, iter_words
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED_ARTICLE = SHARED / "seed" / "syria-tv-2019-02-27-baghouz.txt"
-BUKHARI = SHARED / "corpora" / "bukhari-hadith" / "docs.jsonl.gz"
+from .conftest import CORPORA, REPO
+
+# The seed article ships in corpus/; the hadith collection is beside the repository.
+SEED_ARTICLE = REPO / "corpus" / "syria-tv-2019-02-27-baghouz.txt"
+BUKHARI = CORPORA / "bukhari-hadith" / "docs.jsonl.gz"
 
 WHOOSH_DEFAULT_PATTERN = r"\w+(\.?\w+)*"
 
@@ -127,8 +128,6 @@ def test_a_lone_character_is_a_word_exactly_when_it_survives_normalise():
 
 @pytest.fixture(scope="module")
 def seed_text() -> str:
-    if not SEED_ARTICLE.exists():
-        pytest.skip(f"seed article not found at {SEED_ARTICLE} (shared/ is not beside the repo)")
     return SEED_ARTICLE.read_text(encoding="utf-8")
 
 
