@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -77,13 +78,19 @@ def cli(ctx, index_dir, traceback):
 @click.option("--rebuild", is_flag=True, help="Start from an empty index instead of updating.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=5000, show_default=True, help="Articles per commit.")
+@click.option(
+    "--lock-timeout", type=click.FloatRange(min=0), default=10.0, show_default=True,
+    help="Seconds to wait while another process writes to the index.",
+)
 @click.pass_obj
-def index_command(obj, paths, rebuild, quiet, batch_size):
+def index_command(obj, paths, rebuild, quiet, batch_size, lock_timeout):
     """Add articles from files and folders to the index (default: corpus/).
 
     Reads plain-text articles (*.txt) and JSON Lines (*.jsonl, *.jsonl.gz);
     folders are walked recursively and "-" reads standard input. Re-running
     updates in place: changed articles are replaced, unchanged ones skipped.
+    Bad input is reported on stderr and skipped; Ctrl-C or SIGTERM commits
+    what was read, and the next run carries on.
 
     \b
     Example:
@@ -95,15 +102,52 @@ def index_command(obj, paths, rebuild, quiet, batch_size):
     from .output import render_summary
 
     problems = ProblemPrinter(quiet)
-    with Indexer(obj["index_dir"], rebuild=rebuild, batch_size=batch_size, on_problem=problems) as indexer:
+    indexer = Indexer(
+        obj["index_dir"], rebuild=rebuild, batch_size=batch_size, lock_timeout=lock_timeout, on_problem=problems
+    )
+    with indexer, StopSignals() as stop:
         reader = CorpusReader(paths or ["corpus"], on_problem=indexer.report)
         with _progress(reader, quiet) as articles:
             for article in articles:
                 indexer.add(article)
+                if stop.requested:
+                    break
     stats = indexer.stats
     if not quiet:
         click.echo(render_summary(stats), err=True)
+    if stop.requested:
+        click.echo("Interrupted: everything read so far is committed; run again to continue.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     sys.exit(EXIT_NOTHING if stats.skipped else EXIT_OK)
+
+
+class StopSignals:
+    """Turns the first Ctrl-C or SIGTERM into a request to stop after the current article.
+
+    The run then commits what it read, never half of a Whoosh commit; a second
+    signal aborts at once (the last committed batch still stands).
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self):
+        self.requested = False
+        self._previous = {}
+
+    def _handle(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self) -> "StopSignals":
+        for signum in self.SIGNALS:
+            self._previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        return False
 
 
 class ProblemPrinter:

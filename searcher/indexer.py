@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.index import LockError
+from whoosh.filedb.filestore import FileStorage
 
 from .errors import IndexLocked, IndexNotFound, IndexVersionMismatch
 from .models import Article, IndexStats, Problem
@@ -22,6 +22,8 @@ META_FILE = "searcher.json"
 DEFAULT_BATCH_SIZE = 5000
 #: Seconds to wait for another process's write lock before giving up.
 DEFAULT_LOCK_TIMEOUT = 10.0
+#: Whoosh's own name for an index's write lock (an flock: it dies with its process).
+WRITE_LOCK = "MAIN_WRITELOCK"
 
 
 def index_exists(index_dir: str | Path) -> bool:
@@ -94,7 +96,9 @@ class Indexer:
     """Adds articles to the index at ``index_dir``, committing every ``batch_size``.
 
     Use as a context manager; leaving the block commits what is pending, also on
-    Ctrl-C, so an interrupted run keeps everything it read. Articles whose
+    Ctrl-C, so an interrupted run keeps everything it read. The index's write
+    lock is held from construction to :meth:`close`, so another process cannot
+    slip in between batches; a killed process's lock goes with it. Articles whose
     fingerprint is already in the index are counted as unchanged and cost one
     term lookup. Problems (from the reader, or a repeated id) go through
     :meth:`report`, which counts them and forwards them to ``on_problem``.
@@ -117,15 +121,33 @@ class Indexer:
         self._seen: dict[str, str] = {}
         self._pending = 0
         self._started = time.perf_counter()
-        self._ix = self._open(rebuild)
-        # What the index held before this run: decides added/updated/unchanged.
-        self._before = None if self._fresh else self._ix.searcher()
         self._writer = None
+        self._before = None
+        self._lock = self._acquire_lock()
+        try:
+            self._ix = self._open(rebuild)
+            # What the index held before this run: decides added/updated/unchanged.
+            self._before = None if self._fresh else self._ix.searcher()
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def _acquire_lock(self):
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileStorage(str(self.index_dir)).lock(WRITE_LOCK)
+        deadline = time.monotonic() + self.lock_timeout
+        while not lock.acquire(blocking=False):
+            if time.monotonic() >= deadline:
+                raise IndexLocked(
+                    f"{self.index_dir}/ is being written by another process "
+                    f"(waited {self.lock_timeout:g} s; see --lock-timeout)"
+                )
+            time.sleep(0.1)
+        return lock
 
     def _open(self, rebuild: bool):
         path = self.index_dir
         if rebuild or not index_exists(path):
-            path.mkdir(parents=True, exist_ok=True)
             ix = whoosh_index.create_in(str(path), build_schema())
             meta = {"analyzer_version": ANALYZER_VERSION, "engine": "whoosh"}
             (path / META_FILE).write_text(json.dumps(meta) + "\n", encoding="utf-8")
@@ -187,13 +209,8 @@ class Indexer:
         return self.stats
 
     def _start_batch(self):
-        try:
-            self._writer = self._ix.writer(timeout=self.lock_timeout, limitmb=256)
-        except LockError:
-            raise IndexLocked(
-                f"{self.index_dir}/ is locked by another indexing process "
-                f"(waited {self.lock_timeout:g} s)"
-            ) from None
+        # _lk=False: this Indexer already holds the lock for the whole run.
+        self._writer = self._ix.writer(_lk=False, limitmb=256)
         return self._writer
 
     def commit(self) -> None:
@@ -212,10 +229,12 @@ class Indexer:
             self._pending = 0
 
     def close(self) -> None:
+        """Release the searcher of the previous state and the write lock."""
         if self._before is not None:
             self._before.close()
             self._before = None
         self._ix.close()
+        self._lock.release()
 
     def __enter__(self) -> "Indexer":
         return self

@@ -13,6 +13,7 @@ from whoosh import index as whoosh_index
 from whoosh import qparser
 from whoosh import query as wq
 from whoosh.qparser import syntax
+from whoosh.qparser.common import QueryParserError
 from whoosh.scoring import BM25F
 
 from .errors import ArticleNotFound, QuerySyntaxError
@@ -65,6 +66,14 @@ class ExactMarkerPlugin(qparser.TaggingPlugin):
         return syntax.FieldnameNode(EXACT_FIELD, match.group(0))
 
 
+class WildcardPlugin(qparser.WildcardPlugin):
+    """Wildcards ``*`` and ``?`` only: Whoosh also takes the Arabic question mark ؟,
+    which ends every pasted question (أين تقع الباغوز؟) and is punctuation here."""
+
+    qmarks = "?"
+    expr = r"(?P<text>[*?])"
+
+
 def build_parser(schema=None, *, match_all: bool = True) -> qparser.QueryParser:
     """The query parser: unfielded words search the title and the body."""
     schema = schema or build_query_schema()
@@ -72,6 +81,8 @@ def build_parser(schema=None, *, match_all: bool = True) -> qparser.QueryParser:
     parser = qparser.QueryParser(None, schema, group=group)
     # NOT also as a leading minus (-word), as in web search; "COVID-19" keeps its hyphen.
     parser.replace_plugin(qparser.OperatorsPlugin(Not=r"(^|(?<=(\s|[()])))(NOT(?=\s)|-(?=[^\s-]))"))
+    parser.remove_plugin_class(qparser.WildcardPlugin)
+    parser.add_plugin(WildcardPlugin())
     parser.add_plugin(ExactMarkerPlugin())
     parser.add_plugin(qparser.GtLtPlugin())
     parser.add_plugin(
@@ -83,12 +94,22 @@ def build_parser(schema=None, *, match_all: bool = True) -> qparser.QueryParser:
 def parse_query(text: str, *, match_all: bool = True, schema=None) -> wq.Query:
     """Parse the query language into an engine query (see the README for the syntax).
 
-    Raises QuerySyntaxError for an empty query or an invalid date.
+    Raises QuerySyntaxError for an empty query, one with no searchable words, or
+    an invalid date.
     """
     if not text or not text.strip():
         raise QuerySyntaxError("empty query")
     parser = build_parser(schema, match_all=match_all)
-    parsed = _rewrite_dates(parser.parse(text))
+    try:
+        parsed = parser.parse(text)
+    except (QueryParserError, IndexError) as error:
+        # Whoosh's parser fails on some stray operators, e.g. a leading "<" with
+        # no field before it (IndexError inside its GtLt plugin).
+        raise QuerySyntaxError(f"cannot parse the query {text.strip()!r} ({type(error).__name__})") from None
+    if parsed is wq.NullQuery:
+        # Everything analysed away: only diacritics, punctuation or operators.
+        raise QuerySyntaxError(f"the query {text.strip()!r} has no words to search for")
+    parsed = _rewrite_dates(parsed)
     _check_exact_clauses(parsed)
     return parsed
 
@@ -357,9 +378,12 @@ class Archive:
         reader = self._searcher.reader()
         live = list(reader.all_doc_ids())
         sources: Counter[str] = Counter()
+        dates = []
+        size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
+        if not live:  # an empty index has no columns to read
+            return ArchiveStats(articles=0, size_bytes=size, first_date=None, last_date=None)
         source_column = reader.column_reader("source_key")
         date_column = reader.column_reader("date")
-        dates = []
         for docnum in live:
             source = source_column[docnum]
             if source:
@@ -367,7 +391,6 @@ class Archive:
             date = date_column[docnum]
             if date:
                 dates.append(date)
-        size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
         return ArchiveStats(
             articles=len(live),
             size_bytes=size,

@@ -235,3 +235,34 @@ def test_subprocess_closed_pipe_is_not_an_error(tmp_path):
     assert result.returncode == 0, result.stderr.decode()
     assert len(result.stdout.splitlines()) == 1
     assert result.stderr == b""
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    import pty
+
+    corpus = write_jsonl(tmp_path / "c.jsonl")
+    master, slave = pty.openpty()
+    env = {**os.environ, "SEARCH_INDEX_DIR": str(tmp_path / "ix")}
+    env.pop("NO_COLOR", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "searcher", "index", str(corpus)], stdout=subprocess.PIPE, stderr=slave, env=env
+    )
+    os.close(slave)
+    process.wait(timeout=60)
+    terminal = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal is closed once the process has gone
+            break
+        if not chunk:
+            break
+        terminal += chunk
+    os.close(master)
+    assert process.returncode == 0
+    assert b"Indexing" in terminal and b"100%" in terminal
+    assert f"{len(ARTICLES)} added".encode() in terminal
+    # The same run in a pipe: the summary only.
+    piped = run_search("index", "--rebuild", str(corpus), index_dir=tmp_path / "ix")
+    assert b"Indexing" not in piped.stderr
+    assert piped.stderr.decode().count("\n") == 1

@@ -226,3 +226,15 @@ def test_exact_form_found_below_many_stem_only_matches(tmp_path):
         assert [h.rank for h in first_page + second_page] == [1, 2, 3]
         assert sorted(h.id for h in first_page + second_page) == ["x0", "x1", "x2"]
         assert len(ids(archive, "كتاب", limit=200)) == 123
+
+
+def test_stats_of_an_empty_index(tmp_path):
+    with Archive(make_index(tmp_path / "ix", [])) as archive:
+        stats = archive.stats()
+    assert (stats.articles, stats.first_date, stats.sources) == (0, None, [])
+
+
+def test_arabic_question_mark_is_punctuation_not_a_wildcard(archive):
+    assert sorted(ids(archive, "الباغوز؟")) == ["a1", "a2"]
+    assert ids(archive, "متى ارتفعت أسعار النفط؟") == []  # every word counts, none is a pattern
+    assert ids(archive, "ارتفعت أسعار النفط؟") == ["a3"]
