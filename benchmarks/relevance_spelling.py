@@ -104,9 +104,14 @@ def add_tatweel(word: str, rng: random.Random) -> str:
 
 
 def add_clitic(word: str, rng: random.Random) -> str:
-    """و, ال or بال before the word (و or ب before a word that already has ال)."""
+    """و, ال or بال before the word; و, ب or ل (written لل) before a word that has ال.
+
+    No part of speech is known, so some results are not grammatical (an article
+    on a verb): they still test what the analysis does with the clitic.
+    """
     if word.startswith("ال"):
-        return rng.choice(("و", "ب")) + word
+        clitic = rng.choice(("و", "ب", "ل"))
+        return "ل" + word[1:] if clitic == "ل" else clitic + word
     return rng.choice(("و", "ال", "بال")) + word
 
 
@@ -118,18 +123,15 @@ def drop_clitic(word: str, rng: random.Random) -> str:
     return word
 
 
-def _final(old: str, new: str) -> Callable[[str, random.Random], str]:
-    def swap(word: str, rng: random.Random) -> str:
-        return word[:-1] + new if word.endswith(old) else word
-
-    return swap
-
-
-def _chars(table: dict[str, str]) -> Callable[[str, random.Random], str]:
+def _swap(table: dict[str, str], final: dict[str, str]) -> Callable[[str, random.Random], str]:
+    """Replace letters anywhere (``table``) and as the last letter (``final``)."""
     trans = str.maketrans(table)
 
     def swap(word: str, rng: random.Random) -> str:
-        return word.translate(trans)
+        word = word.translate(trans)
+        if word and word[-1] in final:
+            word = word[:-1] + final[word[-1]]
+        return word
 
     return swap
 
@@ -137,12 +139,10 @@ def _chars(table: dict[str, str]) -> Callable[[str, random.Random], str]:
 #: name -> (table label, word rewrite). Every variant rewrites every query word it can.
 VARIANTS: dict[str, tuple[str, Callable[[str, random.Random], str]]] = {
     "clean": ("clean", lambda w, rng: w),
-    "diacritics": ("harakat added", add_harakat),
-    "bare_alef": ("أإآ→ا", _chars({"أ": "ا", "إ": "ا", "آ": "ا"})),
-    "teh_to_heh": ("ة→ه", _chars({"ة": "ه"})),
-    "maqsura_to_yeh": ("ى→ي", _chars({"ى": "ي"})),
-    "heh_to_teh": ("final ه→ة", _final("ه", "ة")),
-    "yeh_to_maqsura": ("final ي→ى", _final("ي", "ى")),
+    "diacritics": ("harakat", add_harakat),
+    "bare_alef": ("أإآ→ا", _swap({"أ": "ا", "إ": "ا", "آ": "ا"}, {})),
+    "teh_yeh": ("ة→ه ى→ي", _swap({"ة": "ه", "ى": "ي"}, {})),
+    "teh_yeh_reverse": ("ه→ة ي→ى (final)", _swap({}, {"ه": "ة", "ي": "ى"})),
     "tatweel": ("tatweel", add_tatweel),
     "clitic_added": ("clitic added", add_clitic),
     "clitic_dropped": ("clitic dropped", drop_clitic),

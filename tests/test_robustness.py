@@ -152,6 +152,8 @@ def test_a_folder_of_bad_input_is_reported_line_by_line_and_the_good_is_indexed(
         json.dumps({"id": "j6", "title": "علامات", "body": "خبر عن الباغ\u200cوز وال\u200fمسؤول"}, ensure_ascii=False),
     ]
     write(folder / "news.jsonl", ("\n".join(lines) + "\n").encode())
+    giant = json.dumps({"id": "g", "title": "ضخم", "body": "كلمة " * 10_000_000}, ensure_ascii=False)
+    write(folder / "giant.jsonl", (giant + "\n" + lines[0].replace('"j1"', '"g2"') + "\n").encode())
 
     result = CliRunner().invoke(cli, ["--index-dir", str(tmp_path / "ix"), "index", str(folder)])
     assert result.exit_code == 1, result.output  # finished, with skips
@@ -168,16 +170,17 @@ def test_a_folder_of_bad_input_is_reported_line_by_line_and_the_good_is_indexed(
         "skipped: " + str(folder / "news.jsonl") + ":3": "body",
         "skipped: " + str(folder / "news.jsonl") + ":4": "title",
         "skipped: " + str(folder / "news.jsonl") + ":5": "duplicate id",
+        "skipped: " + str(folder / "giant.jsonl") + ":1": "too large",  # one 90 MB line
         "warning: " + str(folder / "legacy.txt"): "Windows-1256",
     }
     for prefix, words in expected.items():
         matching = [line for line in report if line.startswith(prefix + ":")]
         assert len(matching) == 1 and words in matching[0], (prefix, report)
-    assert "10 skipped" in report[-1] and "1 warnings" in report[-1]
+    assert "11 skipped" in report[-1] and "1 warnings" in report[-1]
 
     with Archive(tmp_path / "ix") as archive:
         indexed = {h.id for h in archive.search(SearchRequest("نص OR خبر", limit=100, snippets=False))}
-        assert indexed == {"good.txt", "bom.txt", "utf16.txt", "legacy.txt", "j1", "j5", "j6"}
+        assert indexed == {"good.txt", "bom.txt", "utf16.txt", "legacy.txt", "j1", "j5", "j6", "g2"}
         assert archive.get("j1").title == "خبر أول"  # the first of a repeated id stands
         assert "\x00" not in archive.get("j5").title
         # Marks inside words neither split them nor stop them from matching.

@@ -20,18 +20,24 @@ from pathlib import PurePath
 from typing import Any, BinaryIO
 
 from searcher.errors import CorpusError, CorpusFormatError
-from searcher.ingest.decode import BINARY_SNIFF_BYTES, UTF8_BOM, decode_bytes, has_utf16_bom, looks_binary
+from searcher.ingest.decode import (
+    BINARY_SNIFF_BYTES,
+    MAX_ARTICLE_BYTES,
+    UTF8_BOM,
+    decode_bytes,
+    has_utf16_bom,
+    looks_binary,
+)
 from searcher.ingest.jsonl import iter_jsonl
 from searcher.ingest.text import parse_article_text
 from searcher.models import Article, Problem
 
-__all__ = ["CorpusReader", "read_corpus", "MAX_TEXT_BYTES", "STDIN"]
+__all__ = ["CorpusReader", "read_corpus", "MAX_ARTICLE_BYTES", "STDIN"]
 
 #: The path that means "read standard input".
 STDIN = "-"
 
 #: A plain-text file holds one article; anything bigger is not one and is skipped unread.
-MAX_TEXT_BYTES = 16 * 1024 * 1024
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK_BYTES = 64 * 1024
@@ -230,9 +236,9 @@ def read_corpus(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str]
 
 
 def _read_text(source: _Source, stream: BinaryIO) -> Iterator[Article | Problem]:
-    data = stream.read(MAX_TEXT_BYTES + 1)
-    if len(data) > MAX_TEXT_BYTES:
-        yield Problem(source.display, f"too large for one article (over {MAX_TEXT_BYTES // 2**20} MiB)")
+    data = stream.read(MAX_ARTICLE_BYTES + 1)
+    if len(data) > MAX_ARTICLE_BYTES:
+        yield Problem(source.display, f"too large for one article (over {MAX_ARTICLE_BYTES // 2**20} MiB)")
         return
     decoded = decode_bytes(data)
     if decoded.text is None:

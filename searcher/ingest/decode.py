@@ -14,6 +14,10 @@ from dataclasses import dataclass
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
+#: The largest article read, as a text file or as one JSON line: anything
+#: bigger is not a news article, and would stall the indexer for minutes.
+MAX_ARTICLE_BYTES = 16 * 1024 * 1024
+
 #: How much of a file is looked at to decide whether it is binary.
 BINARY_SNIFF_BYTES = 8192
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from searcher.ingest.decode import UTF8_BOM, clean_controls, decode_bytes
+from searcher.ingest.decode import MAX_ARTICLE_BYTES, UTF8_BOM, clean_controls, decode_bytes
 from searcher.models import Article, Problem
 
 _OPTIONAL_TEXT_FIELDS = ("source", "category", "url")
@@ -33,6 +33,9 @@ def iter_jsonl(lines: Iterable[bytes | str], *, origin: str, id_prefix: str) -> 
     """
     for number, line in enumerate(lines, start=1):
         location = f"{origin}:{number}"
+        if len(line) > MAX_ARTICLE_BYTES:
+            yield Problem(location, f"too large for one article (over {MAX_ARTICLE_BYTES // 2**20} MiB)")
+            continue
         if isinstance(line, bytes):
             if number == 1 and line.startswith(UTF8_BOM):
                 line = line[len(UTF8_BOM) :]
