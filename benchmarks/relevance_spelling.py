@@ -104,7 +104,9 @@ def add_tatweel(word: str, rng: random.Random) -> str:
 
 
 def add_clitic(word: str, rng: random.Random) -> str:
-    """و, ال or بال before the word; و, ب or ل (written لل) before a word that has ال.
+    """و, ال or بال before the word; و, ب or ل (written لل) before a word that has ال;
+    only و before a word that starts with ل or ب (which may be a preposition already);
+    nothing before a word that starts with و (which may be the conjunction already).
 
     No part of speech is known, so some results are not grammatical (an article
     on a verb): they still test what the analysis does with the clitic.
@@ -112,6 +114,10 @@ def add_clitic(word: str, rng: random.Random) -> str:
     if word.startswith("ال"):
         clitic = rng.choice(("و", "ب", "ل"))
         return "ل" + word[1:] if clitic == "ل" else clitic + word
+    if word[0] == "و":  # maybe the conjunction already: nothing can go before it
+        return word
+    if word[0] in "لب":  # maybe a preposition already: only the conjunction can go before it
+        return "و" + word
     return rng.choice(("و", "ال", "بال")) + word
 
 

@@ -57,6 +57,7 @@ import platform
 import random
 import re
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -79,6 +80,10 @@ WORKER = HERE / "_speed_worker.py"
 PYTHON = sys.executable
 SYSTEMS = ("project", "whoosh", "fts5")
 LABELS = {"project": "project", "whoosh": "whoosh-stock", "fts5": "fts5"}
+#: (command, wall s, cores used by other processes meanwhile) of every measured run.
+OTHER_LOAD: list[tuple[str, float, float]] = []
+#: Above this many cores used by others during a run, the report warns that figures are disturbed.
+BUSY_WARNING = 0.2
 
 #: The issue's targets (see docs/performance.md).
 TARGETS = {
@@ -122,6 +127,18 @@ class Run:
     tree_rss_mb: float | None  # the same with RSS (counts shared pages once per process)
     returncode: int
     stderr: str = ""
+    others_cores: float | None = None  # CPU the rest of the machine used meanwhile, in cores
+
+
+def _machine_busy_s() -> float | None:
+    """CPU seconds the whole machine has spent busy since boot (all cores, from /proc/stat)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 class _TreeSampler(threading.Thread):
@@ -141,7 +158,8 @@ class _TreeSampler(threading.Thread):
 
     def stop(self) -> None:
         self._done.set()
-        self.join()
+        if self.ident is not None:
+            self.join()
 
     def sample(self) -> None:
         pss = rss = 0
@@ -187,7 +205,9 @@ def run_measured(argv: list[str], *, stdout_path: Path | None = None, sample: bo
     argv = [str(a) for a in argv]
     with tempfile.TemporaryFile() as err:
         out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
+        proc = sampler = None
         try:
+            busy_before = _machine_busy_s()
             start = time.perf_counter()
             proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
             sampler = _TreeSampler(proc.pid) if sample else None
@@ -195,10 +215,16 @@ def run_measured(argv: list[str], *, stdout_path: Path | None = None, sample: bo
                 sampler.start()
             _, status, usage = os.wait4(proc.pid, 0)
             wall = time.perf_counter() - start
+            busy_after = _machine_busy_s()
             proc.returncode = os.waitstatus_to_exitcode(status)
+        except BaseException:
+            if proc is not None and proc.returncode is None:
+                proc.kill()  # interrupted: don't leave a measured job running
+                proc.wait()
+            raise
+        finally:
             if sampler:
                 sampler.stop()
-        finally:
             if stdout_path:
                 out.close()
         err.seek(0)
@@ -213,6 +239,9 @@ def run_measured(argv: list[str], *, stdout_path: Path | None = None, sample: bo
         returncode=proc.returncode,
         stderr=stderr,
     )
+    if busy_before is not None and busy_after is not None and wall > 0:
+        run.others_cores = max(0.0, (busy_after - busy_before - run.cpu_s) / wall)
+        OTHER_LOAD.append((" ".join(Path(a).name for a in argv[:4]), wall, run.others_cores))
     if proc.returncode not in ok:
         raise SystemExit(f"command failed with exit code {proc.returncode}: {' '.join(argv)}\n{stderr[-4000:]}")
     return run
@@ -383,6 +412,7 @@ def index_figures(run: Run, corpus: Corpus, size: int) -> dict:
         "peak_rss_mb": run.maxrss_mb,
         "tree_pss_mb": run.tree_pss_mb,
         "tree_rss_mb": run.tree_rss_mb,
+        "others_cores": run.others_cores,
         "size_bytes": size,
         "size_mb": size / 1e6,
         "size_ratio": size / corpus.text_bytes,
@@ -425,6 +455,7 @@ def main() -> None:
     if args.queries < 10:
         parser.error("--queries must be at least 10")
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up on kill too
     started = time.perf_counter()
     work = args.work or Path(tempfile.mkdtemp(prefix="searcher-speed-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -434,6 +465,7 @@ def main() -> None:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     results["script_seconds"] = time.perf_counter() - started
+    results["other_load"] = [{"command": c, "wall_s": w, "others_cores": o} for c, w, o in OTHER_LOAD]
     print(report(results))
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
@@ -702,6 +734,7 @@ def table_rows(res: dict) -> list[tuple[str, str, str, dict]]:
     add("index", "CPU/wall (cores busy)", "", lambda s: ix[s]["cpu_per_wall"])
     add("index", "peak RSS MB (largest process)", "lower", lambda s: ix[s]["peak_rss_mb"])
     add("index", "peak PSS MB (process tree, sampled)", "lower", lambda s: ix[s]["tree_pss_mb"])
+    add("index", "other processes' CPU meanwhile (cores)", "n/a", lambda s: ix[s]["others_cores"])
     add("index", "index size MB", "lower", lambda s: ix[s]["size_mb"])
     add("index", "index size / UTF-8 text", "lower", lambda s: ix[s]["size_ratio"])
     add("incremental", "re-run wall s (unchanged corpus)", "lower", lambda s: res["incremental"]["wall_s"] if s == "project" else None)
@@ -722,10 +755,8 @@ def render_table(rows) -> str:
     header = ["section", "metric", "better", "project", "whoosh-stock", "fts5", "proj/whoosh", "proj/fts5"]
     lines = []
     for section, metric, better, v in rows:
-        lines.append([
-            section, metric, better, fmt(v["project"]), fmt(v["whoosh"]), fmt(v["fts5"]),
-            ratio(v["project"], v["whoosh"]), ratio(v["project"], v["fts5"]),
-        ])
+        ratios = ["–", "–"] if better == "n/a" else [ratio(v["project"], v["whoosh"]), ratio(v["project"], v["fts5"])]
+        lines.append([section, metric, "" if better == "n/a" else better, *map(fmt, v.values()), *ratios])
     widths = [max(len(str(r[i])) for r in [header, *lines]) for i in range(len(header))]
     out = []
 
@@ -804,6 +835,16 @@ def report(res: dict) -> str:
         out.append(f"{'met   ' if met else 'MISSED'}  {name}: {value}")
     if "profile" in res:
         out += ["", "## profiles (cProfile)", "", res["profile"]["index"].rstrip(), "", res["profile"]["queries"].rstrip()]
+    load = res.get("other_load") or []
+    if load:
+        busy = [entry for entry in load if entry["others_cores"] > BUSY_WARNING]
+        worst = max(load, key=lambda e: e["others_cores"])
+        weighted = sum(e["others_cores"] * e["wall_s"] for e in load) / sum(e["wall_s"] for e in load)
+        out += ["", f"other processes' CPU during measured runs: {weighted:.2f} cores on average, "
+                f"at most {worst['others_cores']:.2f} ({worst['command']})"]
+        if busy:
+            out.append(f"WARNING: {len(busy)} of {len(load)} measured runs shared the machine with over "
+                       f"{BUSY_WARNING} cores of other work: figures may be slow; re-run on a quiet machine")
     out += ["", f"script run time: {res['script_seconds'] / 60:.1f} min"]
     return "\n".join(out)
 

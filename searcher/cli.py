@@ -101,13 +101,13 @@ def index_command(obj, paths, rebuild, quiet, batch_size, lock_timeout):
     from .ingest import CorpusReader
     from .output import render_summary
 
-    problems = ProblemPrinter(quiet)
+    problems = ProblemPrinter()
     indexer = Indexer(
         obj["index_dir"], rebuild=rebuild, batch_size=batch_size, lock_timeout=lock_timeout, on_problem=problems
     )
     with indexer, StopSignals() as stop:
         reader = CorpusReader(paths or ["corpus"], on_problem=indexer.report)
-        with _progress(reader, quiet) as articles:
+        with ReadProgress(reader, quiet) as articles:
             for article in articles:
                 indexer.add(article)
                 if stop.requested:
@@ -151,10 +151,9 @@ class StopSignals:
 
 
 class ProblemPrinter:
-    """Prints input problems to stderr as they come, up to a limit."""
+    """Prints input problems to stderr as they come (also with -q), up to a limit."""
 
-    def __init__(self, quiet: bool):
-        self.quiet = quiet
+    def __init__(self):
         self.printed = 0
 
     def __call__(self, problem) -> None:
@@ -168,7 +167,7 @@ class ProblemPrinter:
         click.echo(f"{label}: {problem}", err=True)
 
 
-class _progress:
+class ReadProgress:
     """A progress bar over the reader's bytes on a terminal; a plain pass-through elsewhere."""
 
     def __init__(self, reader, quiet: bool):
@@ -233,7 +232,8 @@ def query_command(obj, text, topics, fmt, limit, offset, sources, since, until, 
       search query "دير الزور" --format jsonl | jq .title
       search query --topics topics.tsv --format trec > run.txt
     \b
-    Exit codes: 0 at least one hit, 1 no hits, 2 error.
+    Exit codes: 0 at least one hit, 1 no hits, 2 error (with --topics: a
+    topic that cannot be parsed is reported, the others still run).
     """
     from .query import SearchRequest, parse_query
 
@@ -252,7 +252,9 @@ def query_command(obj, text, topics, fmt, limit, offset, sources, since, until, 
             click.echo(_explain(parse_query(request.text, match_all=request.match_all), request))
         return
     use_color = _use_color(sys.stdout) if color is None else color
-    found = _run_queries(obj["index_dir"], requests, fmt, run_tag, use_color, batch=topics is not None)
+    found, failed = _run_queries(obj["index_dir"], requests, fmt, run_tag, use_color, batch=topics is not None)
+    if failed:
+        sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK if found else EXIT_NOTHING)
 
 
@@ -279,16 +281,29 @@ def _explain(q, request) -> str:
     return "\n".join(lines)
 
 
-def _run_queries(index_dir, requests, fmt, run_tag, use_color, batch) -> bool:
-    """Run every request on one open index, printing as it goes; True if anything was found."""
+def _run_queries(index_dir, requests, fmt, run_tag, use_color, batch) -> tuple[bool, int]:
+    """Run every request on one open index, printing as it goes.
+
+    Returns whether anything was found and, in batch mode, how many topics
+    failed: a bad topic is reported and the batch goes on.
+    """
     from . import output
+    from .errors import QuerySyntaxError
     from .query import Archive
 
     mark = (lambda w: click.style(w, fg="red", bold=True)) if use_color else output.plain_mark
     found = False
+    failed = 0
     with Archive(index_dir) as archive:
         for request in requests:
-            hits = archive.search(request)
+            try:
+                hits = archive.search(request)
+            except QuerySyntaxError as error:
+                if not batch:
+                    raise
+                failed += 1
+                click.echo(f"Error: topic {request.qid}: {error}", err=True)
+                continue
             found = found or bool(hits)
             if fmt == "table":
                 if batch:
@@ -308,7 +323,7 @@ def _run_queries(index_dir, requests, fmt, run_tag, use_color, batch) -> bool:
                 lines = output.iter_trec(hits, run_tag)
             for line in lines:
                 click.echo(line)
-    return found
+    return found, failed
 
 
 def _table_width() -> int:

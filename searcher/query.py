@@ -91,7 +91,7 @@ def build_parser(schema=None, *, match_all: bool = True) -> qparser.QueryParser:
     return parser
 
 
-def parse_query(text: str, *, match_all: bool = True, schema=None) -> wq.Query:
+def parse_query(text: str, *, match_all: bool = True, schema=None, parser=None) -> wq.Query:
     """Parse the query language into an engine query (see the README for the syntax).
 
     Raises QuerySyntaxError for an empty query, one with no searchable words, or
@@ -99,7 +99,7 @@ def parse_query(text: str, *, match_all: bool = True, schema=None) -> wq.Query:
     """
     if not text or not text.strip():
         raise QuerySyntaxError("empty query")
-    parser = build_parser(schema, match_all=match_all)
+    parser = parser or build_parser(schema, match_all=match_all)
     try:
         parsed = parser.parse(text)
     except (QueryParserError, IndexError) as error:
@@ -233,6 +233,7 @@ class Archive:
         self._ix = whoosh_index.open_dir(str(self.index_dir))
         self._schema = build_query_schema()
         self._searcher = self._ix.searcher(weighting=BM25F())
+        self._parsers = {all_words: build_parser(self._schema, match_all=all_words) for all_words in (True, False)}
 
     def close(self) -> None:
         self._searcher.close()
@@ -250,7 +251,7 @@ class Archive:
             raise QuerySyntaxError(f"unknown sort {request.sort!r}: use one of {', '.join(SORT_ORDERS)}")
         if request.limit < 1 or request.offset < 0:
             raise QuerySyntaxError("--limit must be at least 1 and --offset at least 0")
-        q = parse_query(request.text, match_all=request.match_all, schema=self._schema)
+        q = parse_query(request.text, parser=self._parsers[request.match_all])
         search_terms, exact_terms = highlight_terms(q) if request.snippets else (set(), set())
         required: list[list[str]] = []
         q = self._resolve_exact(q, required)

@@ -155,6 +155,14 @@ def test_topics_run_in_one_process_with_qids(indexed, runner, tmp_path):
     assert {json.loads(line)["qid"] for line in result.stdout.splitlines()} == {"q9"}
 
 
+def test_a_bad_topic_is_reported_and_the_batch_goes_on(indexed, runner):
+    topics = "q1\tdate:2019-13\nq2\tالنفط\n"
+    result = search(runner, indexed, "query", "--topics", "-", "-f", "ids", input=topics)
+    assert result.exit_code == 2
+    assert result.stdout == "q2\ta3\n"
+    assert result.stderr.startswith("Error: topic q1: invalid date")
+
+
 def test_explain_shows_the_normalised_query(runner, tmp_path):
     result = search(runner, tmp_path / "unused", "query", "البَاغُوز =الرياض", "--explain")
     assert result.exit_code == 0, result.output
@@ -195,7 +203,7 @@ def test_help_lists_commands_and_exit_codes(runner):
     result = runner.invoke(cli, ["--help"])
     for word in ("index", "query", "show", "stats", "Exit codes"):
         assert word in result.stdout
-    assert "Exit codes: 0 at least one hit, 1 no hits, 2 error." in runner.invoke(cli, ["query", "--help"]).stdout
+    assert "Exit codes: 0 at least one hit, 1 no hits, 2 error" in runner.invoke(cli, ["query", "--help"]).stdout
 
 
 # Real processes: what a shell script sees.
