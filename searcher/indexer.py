@@ -148,11 +148,14 @@ class Indexer:
     def _open(self, rebuild: bool):
         path = self.index_dir
         if rebuild or not index_exists(path):
-            ix = whoosh_index.create_in(str(path), build_schema())
+            # The version file first, atomically: a crash right after it leaves
+            # no index at all, never an index without its version.
             meta = {"analyzer_version": ANALYZER_VERSION, "engine": "whoosh"}
-            (path / META_FILE).write_text(json.dumps(meta) + "\n", encoding="utf-8")
+            partial = path / (META_FILE + ".tmp")
+            partial.write_text(json.dumps(meta) + "\n", encoding="utf-8")
+            partial.replace(path / META_FILE)
             self._fresh = True
-            return ix
+            return whoosh_index.create_in(str(path), build_schema())
         check_version(path)
         self._fresh = False
         return whoosh_index.open_dir(str(path))

@@ -57,7 +57,7 @@ class ArchiveStats:
 
 
 class ExactMarkerPlugin(qparser.TaggingPlugin):
-    """``=word`` and ``="a phrase"`` search exact (unstemmed) forms: ``exact:`` for short."""
+    """``=word`` and ``="a phrase"``, short for ``exact:``: the exact (unstemmed) forms."""
 
     expr = r"(?<![^\s(])=(?=[^\s=()])"
     priority = 0
