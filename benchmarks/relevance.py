@@ -413,7 +413,8 @@ def spelling_failures(coll: Collection, run: Run, limit: int) -> str:
                 failed.append(q)
         if not failed:
             continue
-        out.append(f"\n{labels[name]}: {len(failed)} of {len(qids)} queries rank the target lower")
+        what = "leave the target below rank 1" if name == spelling.DOC_NOISE else "rank the target lower than clean"
+        out.append(f"\n{labels[name]}: {len(failed)} of {len(qids)} queries {what}")
         for q in failed[:limit]:
             clean_q = q.rsplit("-", 1)[0] + "-clean"
             clean_text = built.queries.get(clean_q, "")
@@ -423,7 +424,7 @@ def spelling_failures(coll: Collection, run: Run, limit: int) -> str:
                 + (f" (clean `{clean_text}`: rank {rank(clean_q)})" if clean_text else "")
                 + f"; title: {built.titles[q][:90]}"
             )
-    return "\n".join(out)
+    return "\n".join(out) if out else "\nnone"
 
 
 # --- Targets. ------------------------------------------------------------------------------

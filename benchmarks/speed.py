@@ -451,11 +451,17 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="write speed.json and the query files here")
     parser.add_argument("--work", type=Path, help="build the indexes here (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the indexes after the run")
+    parser.add_argument(
+        "--wait-quiet", type=float, default=0, metavar="SECONDS",
+        help="first wait up to SECONDS for other processes to leave the CPU idle (shared machines)",
+    )
     args = parser.parse_args()
     if args.queries < 10:
         parser.error("--queries must be at least 10")
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up on kill too
+    if args.wait_quiet:
+        wait_for_quiet(args.wait_quiet)
     started = time.perf_counter()
     work = args.work or Path(tempfile.mkdtemp(prefix="searcher-speed-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -472,6 +478,25 @@ def main() -> None:
         (args.out / "speed.json").write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         log(f"raw figures in {args.out / 'speed.json'}")
     log(f"done in {results['script_seconds'] / 60:.1f} min")
+
+
+def wait_for_quiet(max_wait: float, window: float = 30.0) -> None:
+    """Wait until the rest of the machine has used under BUSY_WARNING cores for ``window`` seconds."""
+    deadline = time.monotonic() + max_wait
+    log(f"waiting up to {max_wait:.0f} s for a quiet machine …")
+    while True:
+        before = _machine_busy_s()
+        time.sleep(window)
+        after = _machine_busy_s()
+        if before is None or after is None:
+            return
+        others = (after - before) / window
+        if others < BUSY_WARNING:
+            log(f"quiet ({others:.2f} cores busy over {window:.0f} s); starting")
+            return
+        if time.monotonic() >= deadline:
+            log(f"still busy ({others:.2f} cores); starting anyway")
+            return
 
 
 def environment() -> dict:
