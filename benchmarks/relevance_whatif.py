@@ -28,7 +28,6 @@ Settings tried:
 
 from __future__ import annotations
 
-import argparse
 import math
 import shutil
 import sys

@@ -11,43 +11,17 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
-from .errors import IndexLocked, IndexNotFound, IndexVersionMismatch
+from .errors import IndexLocked
+from .meta import check_version, index_exists, write_meta
 from .models import Article, IndexStats, Problem
 from .schema import build_schema
-from .terms import ANALYZER_VERSION
 
-#: Written beside the engine's files: what built the index.
-META_FILE = "searcher.json"
 #: Articles per commit: what a crash can lose, and what memory holds at once.
 DEFAULT_BATCH_SIZE = 5000
 #: Seconds to wait for another process's write lock before giving up.
 DEFAULT_LOCK_TIMEOUT = 10.0
 #: Whoosh's own name for an index's write lock (an flock: it dies with its process).
 WRITE_LOCK = "MAIN_WRITELOCK"
-
-
-def index_exists(index_dir: str | Path) -> bool:
-    """True when ``index_dir`` holds an index (of any version)."""
-    path = Path(index_dir)
-    return path.is_dir() and whoosh_index.exists_in(str(path))
-
-
-def check_version(index_dir: str | Path) -> None:
-    """Raise unless the index at ``index_dir`` was built by this analysis version."""
-    path = Path(index_dir)
-    if not index_exists(path):
-        raise IndexNotFound(f"no index at {path}/")
-    try:
-        meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
-        built_with = int(meta["analyzer_version"])
-    except (OSError, ValueError, KeyError, TypeError):
-        raise IndexVersionMismatch(
-            f"{path}/ was not built by this version of search (no readable {META_FILE})"
-        ) from None
-    if built_with != ANALYZER_VERSION:
-        raise IndexVersionMismatch(
-            f"index built with analyzer v{built_with}; this version uses v{ANALYZER_VERSION}"
-        )
 
 
 def fingerprint(article: Article) -> str:
@@ -148,12 +122,9 @@ class Indexer:
     def _open(self, rebuild: bool):
         path = self.index_dir
         if rebuild or not index_exists(path):
-            # The version file first, atomically: a crash right after it leaves
-            # no index at all, never an index without its version.
-            meta = {"analyzer_version": ANALYZER_VERSION, "engine": "whoosh"}
-            partial = path / (META_FILE + ".tmp")
-            partial.write_text(json.dumps(meta) + "\n", encoding="utf-8")
-            partial.replace(path / META_FILE)
+            # The version file first: a crash right after it leaves no index at
+            # all, never an index without its version.
+            write_meta(path)
             self._fresh = True
             return whoosh_index.create_in(str(path), build_schema())
         check_version(path)

@@ -17,7 +17,7 @@ from whoosh.qparser.common import QueryParserError
 from whoosh.scoring import BM25F
 
 from .errors import ArticleNotFound, QuerySyntaxError
-from .indexer import check_version
+from .meta import check_version
 from .models import Article, Hit
 from .schema import DEFAULT_FIELD_BOOSTS, EXACT_FIELD, build_query_schema
 from .snippets import make_snippet
@@ -91,7 +91,7 @@ def build_parser(schema=None, *, match_all: bool = True) -> qparser.QueryParser:
     return parser
 
 
-def parse_query(text: str, *, match_all: bool = True, schema=None, parser=None) -> wq.Query:
+def parse_query(text: str, *, match_all: bool = True, parser=None) -> wq.Query:
     """Parse the query language into an engine query (see the README for the syntax).
 
     Raises QuerySyntaxError for an empty query, one with no searchable words, or
@@ -99,7 +99,7 @@ def parse_query(text: str, *, match_all: bool = True, schema=None, parser=None) 
     """
     if not text or not text.strip():
         raise QuerySyntaxError("empty query")
-    parser = parser or build_parser(schema, match_all=match_all)
+    parser = parser or build_parser(match_all=match_all)
     try:
         parsed = parser.parse(text)
     except (QueryParserError, IndexError) as error:

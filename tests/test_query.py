@@ -7,7 +7,7 @@ import json
 import pytest
 
 from searcher.errors import ArticleNotFound, IndexNotFound, IndexVersionMismatch, QuerySyntaxError
-from searcher.indexer import META_FILE
+from searcher.meta import META_FILE
 from searcher.query import Archive, SearchRequest, highlight_terms, parse_query
 
 from .conftest import ARTICLES, article, make_index

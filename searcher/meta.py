@@ -1,0 +1,50 @@
+"""What an index folder holds beside the engine's files: the analysis that built it.
+
+Both the indexer and the query side read it, so it lives apart from either
+(``search query`` should not import the writing code just to check a version).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from .errors import IndexNotFound, IndexVersionMismatch
+from .terms import ANALYZER_VERSION
+
+#: Written beside the engine's files: what built the index.
+META_FILE = "searcher.json"
+
+
+def index_exists(index_dir: str | Path) -> bool:
+    """True when ``index_dir`` holds an index (of any version)."""
+    path = Path(index_dir)
+    return path.is_dir() and whoosh_index.exists_in(str(path))
+
+
+def write_meta(index_dir: Path) -> None:
+    """Record this version's analysis in ``index_dir``, atomically."""
+    meta = {"analyzer_version": ANALYZER_VERSION, "engine": "whoosh"}
+    partial = index_dir / (META_FILE + ".tmp")
+    partial.write_text(json.dumps(meta) + "\n", encoding="utf-8")
+    partial.replace(index_dir / META_FILE)
+
+
+def check_version(index_dir: str | Path) -> None:
+    """Raise unless the index at ``index_dir`` was built by this analysis version."""
+    path = Path(index_dir)
+    if not index_exists(path):
+        raise IndexNotFound(f"no index at {path}/")
+    try:
+        meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+        built_with = int(meta["analyzer_version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise IndexVersionMismatch(
+            f"{path}/ was not built by this version of search (no readable {META_FILE})"
+        ) from None
+    if built_with != ANALYZER_VERSION:
+        raise IndexVersionMismatch(
+            f"index built with analyzer v{built_with}; this version uses v{ANALYZER_VERSION}"
+        )
