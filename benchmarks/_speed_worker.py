@@ -7,6 +7,7 @@ that needs them, so a cold-start run of this file pays for nothing but the
 engine it measures. Jobs::
 
     whoosh-index DIR FILE...            stock Whoosh baseline, one writer, add_document
+    engine-index DIR JOBS FILE...       searcher's Indexer without its duplicate store (JOBS 0: default)
     fts5-index DB FILE...               SQLite FTS5 baseline, one transaction
     latency SYSTEM INDEX QUERIES WARMUP SNIPPETS
                                         per-query latencies, one open index -> JSON on stdout
@@ -73,6 +74,34 @@ def whoosh_index(directory, paths):
         writer.add_document(id=doc_id, title=title, body=body)
     writer.commit()
     ix.close()
+
+
+def engine_index(directory, jobs, paths):
+    """searcher's Indexer as ``search index --rebuild`` runs it, without the duplicate
+    store: what building the search index itself costs."""
+    import searcher.indexer as indexer_module
+    from searcher.ingest import CorpusReader
+    from searcher.parallel import choose_jobs
+
+    class NoDuplicateStore:
+        @classmethod
+        def for_writing(cls, *args, **kwargs):
+            return cls()
+
+        def add(self, article):
+            return "added"
+
+        def commit(self):
+            pass
+
+        def close(self):
+            pass
+
+    indexer_module.DuplicateStore = NoDuplicateStore
+    reader = CorpusReader(paths, on_problem=lambda problem: None)
+    with indexer_module.Indexer(directory, rebuild=True, jobs=choose_jobs(int(jobs) or None, reader.total_bytes)) as indexer:
+        for article in reader:
+            indexer.add(article)
 
 
 def fts5_index(db_path, paths):
@@ -264,6 +293,8 @@ def main(argv):
     job, args = argv[0], argv[1:]
     if job == "whoosh-index":
         whoosh_index(args[0], args[1:])
+    elif job == "engine-index":
+        engine_index(args[0], args[1], args[2:])
     elif job == "fts5-index":
         fts5_index(args[0], args[1:])
     elif job == "latency":

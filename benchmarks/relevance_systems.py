@@ -2,11 +2,13 @@
 
 * ``project``: the project's own code path: ``searcher.indexer.Indexer`` fed by
   ``searcher.ingest.CorpusReader``, searched with ``searcher.query.Archive`` and
-  ``SearchRequest`` (one open Archive, snippets off). It gives two runs: any
-  word (``match_all=False``, OR: what retrieval test collections assume) and
-  all words (``match_all=True``, AND: the project's default).
+  ``SearchRequest`` (one open Archive, snippets off). It gives four runs: any
+  word (``match_all=False``: what retrieval test collections assume), the
+  CLI's default (all words, then any), all words only (``--all``), and any
+  word with the ranking the baselines use (``PLAIN_RANKING``), which
+  separates what the analysis does from what the ranking does.
 * three baselines, each its own Whoosh index built here (id + title + body,
-  BM25F with Whoosh's defaults, the project's title boost, OR semantics):
+  BM25F with Whoosh's defaults, title weight 2, OR semantics):
 
   - ``stock``: Whoosh's ``StandardAnalyzer``, what a user of the engine gets
     without this project (``\\w+`` words, lower case, English stop words);
@@ -39,14 +41,13 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.analysis import Filter, StandardAnalyzer
 from whoosh.fields import ID, TEXT, Schema
-from whoosh.scoring import BM25F
 
 from searcher.analysis import ArabicTokenizer, exact_analyzer
 from searcher.errors import QuerySyntaxError
 from searcher.indexer import Indexer
 from searcher.ingest import CorpusReader
 from searcher.normalise import normalise
-from searcher.query import Archive, SearchRequest, build_parser
+from searcher.query import Archive, Ranking, SearchRequest, build_parser
 from searcher.schema import DEFAULT_FIELD_BOOSTS
 
 #: A run: qid -> [(docid, score), ...] best first.
@@ -54,10 +55,17 @@ Run = dict[str, list[tuple[str, float]]]
 
 SYSTEMS = ("project", "stock", "nostem", "snowball")
 
+#: The ranking of the baselines: Whoosh's BM25F and idf, title weight 2, every
+#: word weighed alike. The project's runs use ``Ranking()``, tuned by
+#: ``relevance_tune.py``.
+PLAIN_RANKING = Ranking(k1=1.2, b=0.75, title_boost=2.0, function_word_weight=1.0, robertson_idf=False)
+
 #: Run names, in table order, with what each row means.
 RUN_LABELS = {
-    "project-or": "project, any word (OR)",
-    "project-and": "project, all words (AND, default)",
+    "project-any": "project, any word (--any)",
+    "project-default": "project, default (all words, then any)",
+    "project-all": "project, all words only (--all)",
+    "project-plain": "project analysis, plain ranking, any word",
     "stock": "Whoosh StandardAnalyzer",
     "nostem": "project normalisation, no stemming",
     "snowball": "project normalisation + Snowball stemmer",
@@ -145,23 +153,29 @@ def _run_project(collection: str, docs_path: Path, queries: dict[str, str], inde
     result = SystemResult(collection, "project", {}, docs=stats.added, index_seconds=time.perf_counter() - started)
     _log(collection, "project", f"indexed {stats.added} docs in {result.index_seconds:.1f} s "
          f"({stats.skipped} skipped)")
-    with Archive(index_dir) as archive:
-        for name, match_all in (("project-or", False), ("project-and", True)):
-            run: Run = {}
-            errors = 0
-            started = time.perf_counter()
+    runs = (
+        ("project-any", Ranking(), dict(match_all=False)),
+        ("project-default", Ranking(), dict(match_all=True)),
+        ("project-all", Ranking(), dict(match_all=True, fill_with_any=False)),
+        ("project-plain", PLAIN_RANKING, dict(match_all=False)),
+    )
+    for name, ranking, options in runs:
+        run: Run = {}
+        errors = 0
+        started = time.perf_counter()
+        with Archive(index_dir, ranking) as archive:
             for qid, text in queries.items():
-                request = SearchRequest(text, limit=depth, match_all=match_all, snippets=False, qid=qid)
+                request = SearchRequest(text, limit=depth, snippets=False, qid=qid, **options)
                 try:
                     hits = archive.search(request)
                 except QuerySyntaxError:
                     hits = []
                     errors += 1
                 run[qid] = [(hit.id, float(depth + 1 - hit.rank)) for hit in hits]
-            result.runs[name] = run
-            result.query_seconds[name] = time.perf_counter() - started
-            result.query_errors[name] = errors
-            _log(collection, "project", f"{name}: {len(queries)} queries in {result.query_seconds[name]:.1f} s")
+        result.runs[name] = run
+        result.query_seconds[name] = time.perf_counter() - started
+        result.query_errors[name] = errors
+        _log(collection, "project", f"{name}: {len(queries)} queries in {result.query_seconds[name]:.1f} s")
     return result
 
 
@@ -187,11 +201,11 @@ def _run_baseline(
     result = SystemResult(collection, system, {}, docs=docs, index_seconds=time.perf_counter() - started)
     _log(collection, system, f"indexed {docs} docs in {result.index_seconds:.1f} s ({len(problems)} skipped)")
 
-    parser = build_parser(schema, match_all=False)
+    parser = build_parser(schema, match_all=False, field_boosts=PLAIN_RANKING.field_boosts)
     run: Run = {}
     errors = 0
     started = time.perf_counter()
-    with ix.searcher(weighting=BM25F()) as searcher:
+    with ix.searcher(weighting=PLAIN_RANKING.weighting()) as searcher:
         for qid, text in queries.items():
             try:
                 q = parser.parse(text)
@@ -209,4 +223,4 @@ def _run_baseline(
     return result
 
 
-__all__ = ["RUN_LABELS", "SYSTEMS", "Run", "SystemResult", "run_system", "snowball_form", "DEFAULT_FIELD_BOOSTS"]
+__all__ = ["PLAIN_RANKING", "RUN_LABELS", "SYSTEMS", "Run", "SystemResult", "run_system", "snowball_form", "DEFAULT_FIELD_BOOSTS"]

@@ -20,6 +20,7 @@ import importlib
 _EXPORTS = {
     "Archive": "query",
     "SearchRequest": "query",
+    "Ranking": "query",
     "parse_query": "query",
     "Indexer": "indexer",
     "CorpusReader": "ingest",

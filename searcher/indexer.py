@@ -1,23 +1,36 @@
-"""Writing articles into a Whoosh index: create, update in place, commit in batches."""
+"""Writing articles into the index: create, update in place, commit in batches.
+
+Each batch becomes one segment (``searcher.segments``), built in this process
+or in worker processes (``searcher.parallel``), and batches are committed in
+input order, so the index is the same whatever the number of jobs.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import time
+from bisect import bisect_right
+from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
+from .dupstore import DuplicateStore
 from .errors import IndexLocked
 from .meta import check_version, index_exists, write_meta
 from .models import Article, IndexStats, Problem
+from .parallel import Batch, LocalBuilds, WorkerBuilds
 from .schema import build_schema
+from .segments import commit_segments, stale_files
+from .storage import INDEX_NAME, create_index, open_index
 
-#: Articles per commit: what a crash can lose, and what memory holds at once.
-DEFAULT_BATCH_SIZE = 5000
+#: Articles per commit and per segment: what a crash can lose, what one
+#: process holds in memory at once, and how few segments a query visits
+#: (fewer, larger segments answer faster; see docs/performance.md).
+DEFAULT_BATCH_SIZE = 20000
 #: Seconds to wait for another process's write lock before giving up.
 DEFAULT_LOCK_TIMEOUT = 10.0
 #: Whoosh's own name for an index's write lock (an flock: it dies with its process).
@@ -76,6 +89,12 @@ class Indexer:
     fingerprint is already in the index are counted as unchanged and cost one
     term lookup. Problems (from the reader, or a repeated id) go through
     :meth:`report`, which counts them and forwards them to ``on_problem``.
+
+    With ``jobs`` > 1, worker processes build the batches' segments while this
+    process reads on; what is committed, and when, does not change. The workers
+    are started with ``multiprocessing``'s "spawn" method, so a script that
+    indexes with several jobs must guard its entry point with
+    ``if __name__ == "__main__":``.
     """
 
     def __init__(
@@ -86,23 +105,43 @@ class Indexer:
         batch_size: int = DEFAULT_BATCH_SIZE,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         on_problem: Callable[[Problem], None] | None = None,
+        jobs: int = 1,
     ):
         self.index_dir = Path(index_dir)
         self.batch_size = batch_size
         self.lock_timeout = lock_timeout
         self.on_problem = on_problem
+        self.jobs = max(1, jobs)
         self.stats = IndexStats()
         self._seen: dict[str, str] = {}
-        self._pending = 0
         self._started = time.perf_counter()
-        self._writer = None
         self._before = None
+        self._builds = None
+        self._open: Batch | None = None
+        self._sealed: deque[Batch] = deque()
+        self._batches = 0
         self._lock = self._acquire_lock()
         try:
-            self._ix = self._open(rebuild)
+            self._ix = self._open_index(rebuild)
+            self.duplicates = DuplicateStore.for_writing(self.index_dir, fresh=self._fresh)
+            toc = self._ix._read_toc()
+            self._schema = toc.schema
+            self._segments = list(toc.segments)
+            self._generation = toc.generation
+            # Global document numbers of the segments before the run: updates delete there.
+            self._offsets = []
+            total = 0
+            for segment in self._segments:
+                self._offsets.append(total)
+                total += segment.doc_count_all()
+            # Files no commit of this run lists: another index's (rebuild) or a killed run's.
+            self._stale = stale_files(self._ix.storage, self._segments)
             # What the index held before this run: decides added/updated/unchanged.
             self._before = None if self._fresh else self._ix.searcher()
+            self._builds = WorkerBuilds(self.index_dir, self.jobs) if self.jobs > 1 else LocalBuilds(self.index_dir)
         except BaseException:
+            if self._before is not None:
+                self._before.close()
             self._lock.release()
             raise
 
@@ -119,17 +158,17 @@ class Indexer:
             time.sleep(0.1)
         return lock
 
-    def _open(self, rebuild: bool):
+    def _open_index(self, rebuild: bool):
         path = self.index_dir
         if rebuild or not index_exists(path):
             # The version file first: a crash right after it leaves no index at
             # all, never an index without its version.
             write_meta(path)
             self._fresh = True
-            return whoosh_index.create_in(str(path), build_schema())
+            return create_index(path, build_schema())
         check_version(path)
         self._fresh = False
-        return whoosh_index.open_dir(str(path))
+        return open_index(path)
 
     def report(self, problem: Problem) -> None:
         """Count a problem with the input and pass it on."""
@@ -150,29 +189,29 @@ class Indexer:
             self.report(Problem(location, f"duplicate id ({article.id} first read at {first_seen})"))
             return "skipped"
         self._seen[article.id] = article.origin or article.id
+        self.duplicates.add(article)
 
         fp = fingerprint(article)
+        replaced = None
         if self._before is not None:
             if self._before.document_number(fingerprint=fp) is not None:
                 self.stats.unchanged += 1
                 return "unchanged"
-            existed = self._before.document_number(id=article.id) is not None
-        else:
-            existed = False
+            replaced = self._before.document_number(id=article.id)
 
-        writer = self._writer or self._start_batch()
-        doc = to_document(article, fp)
-        if existed:
-            writer.update_document(**doc)
+        batch = self._open or self._start_batch()
+        self._builds.add(batch, to_document(article, fp))
+        batch.size += 1
+        if replaced is not None:
+            batch.deletions.append(replaced)
             self.stats.updated += 1
             outcome = "updated"
         else:
-            writer.add_document(**doc)
             self.stats.added += 1
             outcome = "added"
-        self._pending += 1
-        if self._pending >= self.batch_size:
-            self.commit()
+        if batch.size >= self.batch_size:
+            self._seal()
+        self._commit_finished(wait=False)
         return outcome
 
     def add_all(self, articles: Iterable[Article]) -> IndexStats:
@@ -182,42 +221,103 @@ class Indexer:
         self.commit()
         return self.stats
 
-    def _start_batch(self):
-        # _lk=False: this Indexer already holds the lock for the whole run.
-        self._writer = self._ix.writer(_lk=False, limitmb=256)
-        return self._writer
+    def _start_batch(self) -> Batch:
+        self._batches += 1
+        self._open = Batch(self._batches)
+        return self._open
+
+    def _seal(self) -> None:
+        """Close the open batch: its segment gets built (now, or by a worker)."""
+        batch, self._open = self._open, None
+        if batch is not None:
+            self._builds.seal(batch)
+            self._sealed.append(batch)
+
+    def _commit_finished(self, wait: bool) -> None:
+        """Commit the sealed batches whose segments are built, oldest first;
+        with ``wait``, all of them. A batch that failed raises."""
+        self._builds.poll()
+        ready = []
+        while self._sealed:
+            batch = self._sealed[0]
+            if not batch.done:
+                if not wait:
+                    break
+                self._builds.wait(batch)
+            if batch.error is not None:
+                if ready:
+                    self._commit(ready)
+                self._sealed.popleft()
+                raise RuntimeError(f"building the segment of batch {batch.number} failed:\n{batch.error}")
+            ready.append(self._sealed.popleft())
+        if ready:
+            self._commit(ready)
+
+    def _commit(self, batches: list[Batch]) -> None:
+        """One new table of contents: the batches' segments added, the documents they replace deleted."""
+        for batch in batches:
+            for docnum in batch.deletions:
+                number = bisect_right(self._offsets, docnum) - 1
+                self._segments[number].delete_document(docnum - self._offsets[number])
+            if batch.segment is not None:
+                self._segments.append(batch.segment)
+        self._generation += 1
+        commit_segments(self._ix.storage, self._schema, self._segments, self._generation, INDEX_NAME, remove=self._stale)
+        self._stale = ()
 
     def commit(self) -> None:
         """Make everything added so far durable and visible to searches."""
-        if self._writer is not None:
-            self._writer.commit()
-            self._writer = None
-            self._pending = 0
+        self._seal()
+        self._commit_finished(wait=True)
         self.stats.seconds = time.perf_counter() - self._started
 
     def cancel(self) -> None:
-        """Drop the uncommitted batch."""
-        if self._writer is not None:
-            self._writer.cancel()
-            self._writer = None
-            self._pending = 0
+        """Drop the batch being filled; batches already complete are still committed."""
+        batch, self._open = self._open, None
+        if batch is not None:
+            self._builds.discard(batch)
+            self.stats.added -= batch.size - len(batch.deletions)
+            self.stats.updated -= len(batch.deletions)
+        self._commit_finished(wait=True)
 
-    def close(self) -> None:
-        """Release the searcher of the previous state and the write lock."""
-        if self._before is not None:
-            self._before.close()
-            self._before = None
-        self._ix.close()
-        self._lock.release()
+    def close(self, abort: bool = False) -> None:
+        """Stop the workers (with ``abort``, at once); release the searcher of the
+        previous state and the write lock."""
+        try:
+            if self._builds is not None:
+                self._builds.close(abort=abort)
+            for batch in self._sealed:  # never committed: built for nothing
+                _delete_segment(self._ix.storage, batch.segment)
+            self._sealed.clear()
+            if self._before is not None:
+                self._before.close()
+                self._before = None
+            self.duplicates.close()
+            shutil.rmtree(self.index_dir / f"{INDEX_NAME}.tmp", ignore_errors=True)
+        finally:
+            self._lock.release()
 
     def __enter__(self) -> "Indexer":
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        finished = False
         try:
             if exc_type is None or issubclass(exc_type, KeyboardInterrupt):
                 self.commit()
             else:
                 self.cancel()
+            finished = True
         finally:
-            self.close()
+            # A commit cut short (a second Ctrl-C, a failed worker) stops the workers at once.
+            self.close(abort=not finished)
+
+
+def _delete_segment(storage, segment) -> None:
+    if segment is None:
+        return
+    for name in segment.list_files(storage):
+        try:
+            storage.delete_file(name)
+        except OSError:
+            pass

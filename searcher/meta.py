@@ -16,6 +16,11 @@ from .terms import ANALYZER_VERSION
 
 #: Written beside the engine's files: what built the index.
 META_FILE = "searcher.json"
+#: Bump whenever the files an index is made of change shape (segment layout,
+#: posting values, stored fields), whatever the analysis. v2: segments built by
+#: ``searcher.segments`` (not compound, 2-byte positions). Indexes without the
+#: key are v1.
+FORMAT_VERSION = 2
 
 
 def index_exists(index_dir: str | Path) -> bool:
@@ -26,7 +31,7 @@ def index_exists(index_dir: str | Path) -> bool:
 
 def write_meta(index_dir: Path) -> None:
     """Record this version's analysis in ``index_dir``, atomically."""
-    meta = {"analyzer_version": ANALYZER_VERSION, "engine": "whoosh"}
+    meta = {"analyzer_version": ANALYZER_VERSION, "format_version": FORMAT_VERSION, "engine": "whoosh"}
     partial = index_dir / (META_FILE + ".tmp")
     partial.write_text(json.dumps(meta) + "\n", encoding="utf-8")
     partial.replace(index_dir / META_FILE)
@@ -40,11 +45,16 @@ def check_version(index_dir: str | Path) -> None:
     try:
         meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
         built_with = int(meta["analyzer_version"])
-    except (OSError, ValueError, KeyError, TypeError):
+        format_version = int(meta.get("format_version", 1))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         raise IndexVersionMismatch(
             f"{path}/ was not built by this version of search (no readable {META_FILE})"
         ) from None
     if built_with != ANALYZER_VERSION:
         raise IndexVersionMismatch(
             f"index built with analyzer v{built_with}; this version uses v{ANALYZER_VERSION}"
+        )
+    if format_version != FORMAT_VERSION:
+        raise IndexVersionMismatch(
+            f"index written in format v{format_version}; this version uses v{FORMAT_VERSION}"
         )

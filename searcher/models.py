@@ -77,6 +77,10 @@ class Hit:
     url: str | None = None
     snippet: Snippet | None = None
     qid: str | None = None
+    #: True for a hit with only some of the words, added after those with all of them.
+    partial: bool = False
+    #: Ids of the other articles of this hit's duplicate group (re-publications), folded into it.
+    similar_ids: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

@@ -53,15 +53,35 @@ def hit_record(hit: Hit) -> dict:
         "snippet": hit.snippet.text if hit.snippet else None,
         "matches": [list(span) for span in hit.snippet.spans] if hit.snippet else [],
     }
+    record["partial"] = hit.partial
+    record["similar"] = len(hit.similar_ids)
+    record["similar_ids"] = list(hit.similar_ids)
     if hit.qid is not None:
         record = {"qid": hit.qid, **record}
     return record
 
 
-def iter_jsonl(hits: Iterable[Hit]) -> Iterator[str]:
-    """One JSON object per hit, Arabic unescaped."""
+def partial_note(hits: list[Hit]) -> str | None:
+    """A line saying which hits have only some of the words, if any do.
+
+    >>> partial_note([Hit(1, "a", 1.0, "t"), Hit(2, "b", 0.5, "t", partial=True)])
+    'Hits from #2 have only some of the words.'
+    """
+    first = next((hit.rank for hit in hits if hit.partial), None)
+    if first is None:
+        return None
+    if first == hits[0].rank:
+        return "These hits have only some of the words."
+    return f"Hits from #{first} have only some of the words."
+
+
+def iter_jsonl(hits: Iterable[Hit], suggestions: list | None = None) -> Iterator[str]:
+    """One JSON object per hit, Arabic unescaped; with ``suggestions``, each carries them."""
     for hit in hits:
-        yield json.dumps(hit_record(hit), ensure_ascii=False)
+        record = hit_record(hit)
+        if suggestions is not None:
+            record["suggestions"] = suggestion_records(suggestions)
+        yield json.dumps(record, ensure_ascii=False)
 
 
 def _tsv_field(value) -> str:
@@ -100,10 +120,17 @@ def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def render_table(hits: list[Hit], mark: Callable[[str], str] = plain_mark, width: int = DEFAULT_TABLE_WIDTH) -> str:
+def render_table(
+    hits: list[Hit],
+    mark: Callable[[str], str] = plain_mark,
+    width: int = DEFAULT_TABLE_WIDTH,
+    visual: Callable[[str], str] | None = None,
+) -> str:
     """A table for people: rank, date, source, id, and the title over the snippet.
 
-    The passage column takes what ``width`` leaves after the others.
+    The passage column takes what ``width`` leaves after the others. ``visual``
+    (``--bidi``) turns each wrapped line of a cell into its visual order; cells
+    are then wrapped here, before reordering, and Arabic columns right-aligned.
     """
     from tabulate import tabulate
 
@@ -113,16 +140,48 @@ def render_table(hits: list[Hit], mark: Callable[[str], str] = plain_mark, width
     rows = []
     for hit in hits:
         text = _shorten(hit.title, TITLE_WIDTH) or "(untitled)"
+        if hit.similar_ids:
+            text += f"\n(+{len(hit.similar_ids)} similar)"
         if hit.snippet and hit.snippet.text:
             text += "\n" + mark_snippet(hit.snippet, mark)
         rows.append([hit.rank, hit.date or "", hit.source or "", hit.id, text])
+    widths = [None, None, 16, id_width, passage_width]
+    align = None
+    if visual is not None:
+        rows, widths, align = _visual_rows(rows, widths, visual)
     return tabulate(
         rows,
         headers=["#", "date", "source", "id", "title / passage"],
         tablefmt="simple_grid",
-        maxcolwidths=[None, None, 16, id_width, passage_width],
+        maxcolwidths=widths,
+        colalign=align,
         disable_numparse=True,
     )
+
+
+def _visual_rows(rows: list[list], widths: list[int | None], visual: Callable[[str], str]):
+    """Cells wrapped to their widths, each line in visual order; columns with Arabic right-aligned.
+
+    Wrapping must come first: a right-to-left paragraph is cut into lines in
+    reading order, and only then is each line reordered.
+    """
+    import textwrap
+
+    from .display import has_rtl
+
+    out = []
+    for row in rows:
+        cells = []
+        for value, cell_width in zip(row, widths):
+            text = str(value)
+            lines = []
+            for paragraph in text.split("\n"):
+                lines += textwrap.wrap(paragraph, cell_width) if cell_width else [paragraph]
+            cells.append("\n".join(visual(line) for line in lines))
+        out.append(cells)
+    rtl_columns = {i for row in rows for i, value in enumerate(row) if has_rtl(str(value))}
+    align = ["right" if i in rtl_columns else "left" for i in range(len(widths))]
+    return out, [None] * len(widths), align
 
 
 def render_article(article: Article) -> str:
@@ -185,3 +244,186 @@ def human_size(size: int) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     raise AssertionError("unreachable")
+
+
+# Exploring: facet counts, timelines, suggestions, duplicate groups.
+
+#: Left-to-right eighths of a character cell, for bars finer than one cell.
+BAR_EIGHTHS = " ▏▎▍▌▋▊▉"
+BAR_FULL = "█"
+#: The longest bar, in character cells: wider charts are harder to read, not clearer.
+MAX_BAR_WIDTH = 60
+#: Shown for a missing value in counts (no source, no date, no category).
+NO_VALUE = "(none)"
+
+
+def bar(value: int, maximum: int, width: int) -> str:
+    """A horizontal bar of ``value`` on a scale where ``maximum`` fills ``width`` cells.
+
+    Any value above zero shows at least a sliver.
+
+    >>> bar(10, 10, 4), bar(5, 10, 4), bar(1, 100, 4), bar(0, 10, 4)
+    ('████', '██', '▏', '')
+    """
+    if value <= 0 or maximum <= 0:
+        return ""
+    eighths = max(1, round(value / maximum * width * 8))
+    full, rest = divmod(eighths, 8)
+    return BAR_FULL * full + (BAR_EIGHTHS[rest] if rest else "")
+
+
+def render_timeline(timeline, width: int = DEFAULT_TABLE_WIDTH, title: str | None = None) -> str:
+    """A bar chart of hits per period: one line per period, its count, then its bar.
+
+    >>> from searcher.explore import Timeline
+    >>> print(render_timeline(Timeline("month", (("2019-01", 4), ("2019-02", 0), ("2019-03", 2))), width=22))
+    2019-01 4 │██████████
+    2019-02 0 │
+    2019-03 2 │█████
+    """
+    if not timeline.periods:
+        return title or ""
+    label_width = max(len(period) for period, _ in timeline.periods)
+    top = max(count for _, count in timeline.periods)
+    count_width = len(f"{top:,}")
+    bar_width = min(MAX_BAR_WIDTH, max(10, width - label_width - count_width - 4))
+    lines = [title] if title else []
+    for period, count in timeline.periods:
+        lines.append(f"{period:<{label_width}} {count:>{count_width},} │{bar(count, top, bar_width)}".rstrip())
+    return "\n".join(lines)
+
+
+def timeline_title(query: str, timeline) -> str:
+    """The line over a timeline: the total, the query and the span.
+
+    It starts with a Latin letter, so that the line runs left to right and the
+    query is a right-to-left run inside it, in a terminal and in a chart alike.
+
+    >>> from searcher.explore import Timeline
+    >>> timeline_title("الباغوز", Timeline("month", (("2019-02", 1), ("2019-03", 2)), undated=1))
+    'Articles with «الباغوز» by month: 4, 2019-02 .. 2019-03 (1 undated)'
+    """
+    line = f"Articles with «{query}» by {timeline.by}: {timeline.total:,}"
+    if timeline.periods:
+        line += f", {timeline.periods[0][0]} .. {timeline.periods[-1][0]}"
+    if timeline.undated:
+        line += f" ({timeline.undated:,} undated)"
+    return line
+
+
+def iter_timeline_jsonl(timeline, qid: str | None = None) -> Iterator[str]:
+    """One object per period (``period``, ``count``); undated hits as ``period: null``."""
+    rows = list(timeline.periods) + ([(None, timeline.undated)] if timeline.undated else [])
+    for period, count in rows:
+        record = {"period": period, "count": count}
+        if qid is not None:
+            record = {"qid": qid, **record}
+        yield json.dumps(record, ensure_ascii=False)
+
+
+def iter_timeline_tsv(timeline) -> Iterator[str]:
+    """``period<TAB>count`` lines; undated hits under an empty period."""
+    for period, count in timeline.periods:
+        yield f"{period}\t{count}"
+    if timeline.undated:
+        yield f"\t{timeline.undated}"
+
+
+def render_facets(facet: str, counts: list[tuple[str | None, int]]) -> str:
+    """A two-column table of hit counts per value of one facet.
+
+    >>> print(render_facets("source", [("skynews", 2), (None, 1)]))
+    source      articles
+    --------  ----------
+    skynews            2
+    (none)             1
+    """
+    from tabulate import tabulate
+
+    rows = [[NO_VALUE if value is None else value, count] for value, count in counts]
+    return tabulate(rows, headers=[facet, "articles"], tablefmt="simple", disable_numparse=True, colalign=("left", "right"))
+
+
+def iter_facet_jsonl(facet: str, counts: list[tuple[str | None, int]], qid: str | None = None) -> Iterator[str]:
+    """One object per value: ``facet``, ``value`` (null for none), ``count``."""
+    for value, count in counts:
+        record = {"facet": facet, "value": value, "count": count}
+        if qid is not None:
+            record = {"qid": qid, **record}
+        yield json.dumps(record, ensure_ascii=False)
+
+
+def iter_facet_tsv(facet: str, counts: list[tuple[str | None, int]], qid: str | None = None) -> Iterator[str]:
+    """``[qid<TAB>]facet<TAB>value<TAB>count`` lines (an empty value for none)."""
+    for value, count in counts:
+        fields = [facet, _tsv_field(value), str(count)]
+        if qid is not None:
+            fields.insert(0, qid)
+        yield "\t".join(fields)
+
+
+def suggestion_records(suggestions) -> list[dict]:
+    """The JSON form of "did you mean" suggestions: query, hits, and each corrected word."""
+    return [
+        {
+            "query": s.text,
+            "hits": s.hits,
+            "corrections": [
+                {"word": c.word, "replacement": c.replacement, "frequency": c.frequency} for c in s.corrections
+            ],
+        }
+        for s in suggestions
+    ]
+
+
+def render_suggestions(suggestions) -> str:
+    """The "did you mean" lines for people (stderr).
+
+    >>> from searcher.suggest import Suggestion
+    >>> print(render_suggestions([Suggestion("الملك سلمان", (), 398)]))
+    Did you mean: الملك سلمان (398 hits)
+    >>> print(render_suggestions([Suggestion("عسير", (), 196), Suggestion("العزيز", (), None)]))
+    Did you mean:
+      عسير (196 hits)
+      العزيز
+    """
+
+    def line(s) -> str:
+        if s.hits is None:
+            return s.text
+        return f"{s.text} ({s.hits:,} hit{'s' if s.hits != 1 else ''})"
+
+    if len(suggestions) == 1:
+        return f"Did you mean: {line(suggestions[0])}"
+    return "\n".join(["Did you mean:"] + [f"  {line(s)}" for s in suggestions])
+
+
+def render_duplicates(article: Article, duplicates) -> str:
+    """The duplicate group of one article: similarity, date, source, id, title; the article first."""
+    from tabulate import tabulate
+
+    rows = [["this", article.date.isoformat() if article.date else "", article.source or "", article.id, _shorten(article.title, TITLE_WIDTH)]]
+    for other, score, exact in duplicates:
+        label = "exact" if exact else f"{score:.0%}"
+        rows.append([label, other.date.isoformat() if other.date else "", other.source or "", other.id, _shorten(other.title, TITLE_WIDTH)])
+    return tabulate(
+        rows, headers=["similarity", "date", "source", "id", "title"], tablefmt="simple", disable_numparse=True
+    )
+
+
+def duplicates_record(article: Article, duplicates) -> dict:
+    """The JSON form of a duplicate group: the article's id and each other member."""
+    return {
+        "id": article.id,
+        "duplicates": [
+            {
+                "id": other.id,
+                "title": other.title,
+                "date": other.date.isoformat() if other.date else None,
+                "source": other.source,
+                "similarity": score,
+                "exact": exact,
+            }
+            for other, score, exact in duplicates
+        ],
+    }

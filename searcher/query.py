@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import index as whoosh_index
 from whoosh import qparser
 from whoosh import query as wq
 from whoosh.qparser import syntax
@@ -17,10 +17,12 @@ from whoosh.qparser.common import QueryParserError
 from whoosh.scoring import BM25F
 
 from .errors import ArticleNotFound, QuerySyntaxError
+from .function_words import FUNCTION_WORD_FORMS
 from .meta import check_version
 from .models import Article, Hit
 from .schema import DEFAULT_FIELD_BOOSTS, EXACT_FIELD, build_query_schema
 from .snippets import make_snippet
+from .storage import open_index
 from .terms import has_exact_sequence, search_form
 
 SORT_ORDERS = ("relevance", "date", "-date")
@@ -41,8 +43,46 @@ class SearchRequest:
     until: str | None = None
     sort: str = "relevance"
     match_all: bool = True
+    #: With ``match_all``: when fewer articles have every word than were asked
+    #: for, add the best of those with some of the words after them (``Hit.partial``).
+    fill_with_any: bool = True
     snippets: bool = True
     qid: str | None = None
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """How hits are scored. The defaults are tuned on judged queries (docs/relevance.md).
+
+    ``function_word_weight`` scales the words of ``searcher.function_words``
+    (في, من, الذي ...) when the query has other words; ``robertson_idf`` gives a
+    word found in every article a weight near 0, as Lucene and Terrier do,
+    instead of Whoosh's ``log(N/(df+1)) + 1``, which never goes below 1.
+    """
+
+    k1: float = 0.9
+    b: float = 0.75
+    title_boost: float = DEFAULT_FIELD_BOOSTS["title"]
+    function_word_weight: float = 0.1
+    robertson_idf: bool = True
+
+    @property
+    def field_boosts(self) -> dict[str, float]:
+        return {**DEFAULT_FIELD_BOOSTS, "title": self.title_boost}
+
+    def weighting(self) -> BM25F:
+        scorer = RobertsonBM25F if self.robertson_idf else BM25F
+        return scorer(B=self.b, K1=self.k1)
+
+
+class RobertsonBM25F(BM25F):
+    """BM25F with the idf of Lucene and Terrier, ``log(1 + (N - df + 0.5) / (df + 0.5))``."""
+
+    def idf(self, searcher, fieldname, text):
+        parent = searcher.get_parent()
+        df = parent.doc_frequency(fieldname, text)
+        n = parent.doc_count_all()
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
 @dataclass(frozen=True)
@@ -74,9 +114,12 @@ class WildcardPlugin(qparser.WildcardPlugin):
     expr = r"(?P<text>[*?])"
 
 
-def build_parser(schema=None, *, match_all: bool = True) -> qparser.QueryParser:
+def build_parser(
+    schema=None, *, match_all: bool = True, field_boosts: dict[str, float] | None = None
+) -> qparser.QueryParser:
     """The query parser: unfielded words search the title and the body."""
     schema = schema or build_query_schema()
+    field_boosts = field_boosts or DEFAULT_FIELD_BOOSTS
     group = syntax.AndGroup if match_all else syntax.OrGroup
     parser = qparser.QueryParser(None, schema, group=group)
     # NOT also as a leading minus (-word), as in web search; "COVID-19" keeps its hyphen.
@@ -85,9 +128,7 @@ def build_parser(schema=None, *, match_all: bool = True) -> qparser.QueryParser:
     parser.add_plugin(WildcardPlugin())
     parser.add_plugin(ExactMarkerPlugin())
     parser.add_plugin(qparser.GtLtPlugin())
-    parser.add_plugin(
-        qparser.MultifieldPlugin(list(DEFAULT_FIELD_BOOSTS), fieldboosts=DEFAULT_FIELD_BOOSTS)
-    )
+    parser.add_plugin(qparser.MultifieldPlugin(list(field_boosts), fieldboosts=field_boosts))
     return parser
 
 
@@ -112,6 +153,27 @@ def parse_query(text: str, *, match_all: bool = True, parser=None) -> wq.Query:
     parsed = _rewrite_dates(parsed)
     _check_exact_clauses(parsed)
     return parsed
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """What a request runs: the query, the relaxed query that fills up, the words to mark."""
+
+    query: wq.Query
+    relaxed: wq.Query | None
+    search_terms: frozenset[str]
+    exact_terms: frozenset[str]
+
+
+def plan_query(request: SearchRequest, ranking: Ranking | None = None, parser=None) -> QueryPlan:
+    """Parse a request's text and apply the ranking's treatment of function words and AND."""
+    ranking = ranking or Ranking()
+    parser = parser or build_parser(match_all=request.match_all, field_boosts=ranking.field_boosts)
+    parsed = parse_query(request.text, parser=parser)
+    search_terms, exact_terms = highlight_terms(parsed)
+    q = weigh_function_words(parsed, ranking.function_word_weight)
+    relaxed = relax_all_words(q) if request.match_all and request.fill_with_any else None
+    return QueryPlan(q, relaxed, frozenset(search_terms), frozenset(exact_terms))
 
 
 def _check_exact_clauses(q: wq.Query) -> None:
@@ -158,9 +220,14 @@ def _check_date(value: str) -> None:
 
 
 def highlight_terms(q: wq.Query) -> tuple[set[str], set[str]]:
-    """The search-form and exact-form words a query asks for, leaving out negated parts."""
+    """The search-form and exact-form words a query asks for, leaving out negated parts.
+
+    Function words (في, الذي ...) are left out too when the query has other
+    words: marking every في would pick passages for them.
+    """
     search_terms: set[str] = set()
     exact_terms: set[str] = set()
+    function_words: set[str] = set()
 
     def walk(node: wq.Query) -> None:
         if isinstance(node, wq.Not):
@@ -170,7 +237,9 @@ def highlight_terms(q: wq.Query) -> tuple[set[str], set[str]]:
             return
         if isinstance(node, (wq.Term, wq.Phrase)):
             words = [node.text] if isinstance(node, wq.Term) else list(node.words)
-            if node.fieldname in DEFAULT_FIELD_BOOSTS:
+            if _is_function_clause(node):
+                function_words.add(str(node.text))
+            elif node.fieldname in DEFAULT_FIELD_BOOSTS:
                 search_terms.update(str(w) for w in words)
             elif node.fieldname == EXACT_FIELD:
                 exact_terms.update(str(w) for w in words)
@@ -180,7 +249,99 @@ def highlight_terms(q: wq.Query) -> tuple[set[str], set[str]]:
                 walk(child)
 
     walk(q)
+    if not search_terms and not exact_terms:
+        search_terms = function_words
     return search_terms, exact_terms
+
+
+def weigh_function_words(q: wq.Query, weight: float) -> wq.Query:
+    """Scale the weight of the function-word clauses of a query (في, الذي ...).
+
+    They still have to match under AND: on the judged question sets, making
+    them optional let more wrong articles into the all-words hits, which come
+    first (docs/relevance.md). A query made only of function words is left as
+    it is. Phrases and exact forms are not touched: the user spelled them out.
+    """
+    if weight == 1.0 or not _has_content_word(q):
+        return q
+    return _weigh(q, weight)
+
+
+def _weigh(node: wq.Query, weight: float) -> wq.Query:
+    if _is_function_clause(node):
+        return _scaled(node, weight)
+    if node.is_leaf():
+        return node
+    return node.apply(lambda child: _weigh(child, weight))
+
+
+def _is_function_clause(node: wq.Query) -> bool:
+    """One function word: its Term, or the Or of its Terms over the title and body."""
+    if isinstance(node, wq.Term):
+        return node.fieldname in DEFAULT_FIELD_BOOSTS and node.text in FUNCTION_WORD_FORMS
+    if isinstance(node, wq.Or) and node.subqueries:
+        return all(isinstance(c, wq.Term) and _is_function_clause(c) for c in node.subqueries)
+    return False
+
+
+def _has_content_word(q: wq.Query) -> bool:
+    """True when some positive clause is not a function word."""
+    if _is_function_clause(q) or isinstance(q, wq.Not):
+        return False
+    if isinstance(q, wq.AndNot):
+        return _has_content_word(q.a)
+    if q.is_leaf():
+        return True
+    return any(_has_content_word(child) for child in q.children())
+
+
+def _scaled(node: wq.Query, weight: float) -> wq.Query:
+    if isinstance(node, wq.Term):
+        return node.with_boost(node.boost * weight)
+    return node.apply(lambda child: _scaled(child, weight))
+
+
+def relax_all_words(q: wq.Query) -> wq.Query | None:
+    """The query with "all words" loosened to "any word", or None if nothing loosens.
+
+    Only the plain words joined by the implicit AND become alternatives;
+    phrases, exact forms, ``field:`` words and NOT stay as they are. The default
+    search adds these hits after the articles that have every word.
+
+    >>> relax_all_words(parse_query("دير الزور"))
+    Or([Or([Term('title', 'دير', boost=1.5), Term('body', 'دير')]), Or([Term('title', 'زور', boost=1.5), Term('body', 'زور')])])
+    >>> relax_all_words(parse_query("الباغوز")) is None
+    True
+    """
+    if isinstance(q, wq.AndNot):
+        relaxed = relax_all_words(q.a)
+        return None if relaxed is None else wq.AndNot(relaxed, q.b)
+    if isinstance(q, wq.AndMaybe):
+        relaxed = relax_all_words(q.a)
+        return None if relaxed is None else wq.AndMaybe(relaxed, q.b)
+    if not isinstance(q, wq.And):
+        return None
+    words = [c for c in q.subqueries if _is_plain_word(c)]
+    kept = [c for c in q.subqueries if not _is_plain_word(c)]
+    others_match = any(not isinstance(c, wq.Not) for c in kept)
+    if not words or (len(words) == 1 and not others_match):
+        return None
+    any_word = words[0] if len(words) == 1 else wq.Or(words)
+    if not others_match:  # only NOT clauses besides: some of the words must be there
+        return wq.And([*kept, any_word]) if kept else any_word
+    return wq.AndMaybe(kept[0] if len(kept) == 1 else wq.And(kept), any_word)
+
+
+def _is_plain_word(node: wq.Query) -> bool:
+    """One unfielded word or pattern: the Or of its title and body clauses."""
+    return (
+        isinstance(node, wq.Or)
+        and len(node.subqueries) == len(DEFAULT_FIELD_BOOSTS)
+        and all(
+            c.is_leaf() and not isinstance(c, wq.Phrase) and getattr(c, "fieldname", None) in DEFAULT_FIELD_BOOSTS
+            for c in node.subqueries
+        )
+    )
 
 
 def _filter_query(schema, request: SearchRequest) -> wq.Query | None:
@@ -207,12 +368,17 @@ def _filter_query(schema, request: SearchRequest) -> wq.Query | None:
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def _search_form_query(forms: list[str], boost: float = 1.0) -> wq.Query:
+def _search_form_query(forms: list[str], boost: float, field_boosts: dict[str, float]) -> wq.Query:
     """The title/body query for the search forms of some exact forms (a word or a phrase)."""
     stems = [search_form(form) for form in forms]
     if len(stems) == 1:
-        return wq.Or([wq.Term(f, stems[0], boost=b * boost) for f, b in DEFAULT_FIELD_BOOSTS.items()])
-    return wq.Or([wq.Phrase(f, stems, boost=b * boost) for f, b in DEFAULT_FIELD_BOOSTS.items()])
+        return wq.Or([wq.Term(f, stems[0], boost=b * boost) for f, b in field_boosts.items()])
+    return wq.Or([wq.Phrase(f, stems, boost=b * boost) for f, b in field_boosts.items()])
+
+
+def _has_all_exact(stored: dict, required: list[list[str]]) -> bool:
+    """True when a stored article has every one of the ``required`` exact forms."""
+    return all(_has_exact(stored, forms) for forms in required)
 
 
 def _has_exact(stored: dict, forms: list[str]) -> bool:
@@ -227,17 +393,23 @@ class Archive:
     opening cost once. Use as a context manager.
     """
 
-    def __init__(self, index_dir: str | Path):
+    def __init__(self, index_dir: str | Path, ranking: Ranking | None = None):
         self.index_dir = Path(index_dir)
+        self.ranking = ranking or Ranking()
         check_version(self.index_dir)
-        self._ix = whoosh_index.open_dir(str(self.index_dir))
+        self._ix = open_index(self.index_dir)
         self._schema = build_query_schema()
-        self._searcher = self._ix.searcher(weighting=BM25F())
-        self._parsers = {all_words: build_parser(self._schema, match_all=all_words) for all_words in (True, False)}
+        self._searcher = self._ix.searcher(weighting=self.ranking.weighting())
+        self._parsers = {
+            all_words: build_parser(self._schema, match_all=all_words, field_boosts=self.ranking.field_boosts)
+            for all_words in (True, False)
+        }
 
     def close(self) -> None:
         self._searcher.close()
         self._ix.close()
+        if getattr(self, "_duplicates", None) is not None:
+            self._duplicates.close()
 
     def __enter__(self) -> "Archive":
         return self
@@ -251,13 +423,8 @@ class Archive:
             raise QuerySyntaxError(f"unknown sort {request.sort!r}: use one of {', '.join(SORT_ORDERS)}")
         if request.limit < 1 or request.offset < 0:
             raise QuerySyntaxError("--limit must be at least 1 and --offset at least 0")
-        q = parse_query(request.text, parser=self._parsers[request.match_all])
-        search_terms, exact_terms = highlight_terms(q) if request.snippets else (set(), set())
-        required: list[list[str]] = []
-        q = self._resolve_exact(q, required)
+        plan = plan_query(request, self.ranking, self._parsers[request.match_all])
         restrict = _filter_query(self._schema, request)
-        if restrict is not None:
-            q = wq.And([q, restrict])
         wanted = request.offset + request.limit
         kwargs = {}
         if request.sort != "relevance":
@@ -265,12 +432,13 @@ class Archive:
         # Sorted by date, a hit's "score" is its sort key, not a relevance score.
         scored = request.sort == "relevance"
         hits = []
-        for rank, (score, stored) in enumerate(self._ranked(q, required, wanted, kwargs), 1):
+        ranked = self._ranked_with_fallback(plan.query, plan.relaxed, restrict, wanted, kwargs)
+        for rank, (score, stored, partial) in enumerate(ranked, 1):
             if rank <= request.offset:
                 continue
             snippet = None
             if request.snippets:
-                snippet = make_snippet(stored.get("body", ""), search_terms, exact_terms)
+                snippet = make_snippet(stored.get("body", ""), plan.search_terms, plan.exact_terms)
             hits.append(
                 Hit(
                     rank=rank,
@@ -283,12 +451,42 @@ class Archive:
                     url=stored.get("url"),
                     snippet=snippet,
                     qid=request.qid,
+                    partial=partial,
                 )
             )
         return hits
 
-    def _ranked(self, q: wq.Query, required: list[list[str]], wanted: int, kwargs: dict):
-        """Up to ``wanted`` (score, stored fields) pairs in order.
+    def _ranked_with_fallback(self, q: wq.Query, relaxed: wq.Query | None, restrict, wanted: int, kwargs: dict):
+        """(score, stored fields, partial) for the query's hits, then, if too few, the relaxed query's."""
+        seen: set[str] = set()
+        for score, stored in self._ranked(q, restrict, wanted, kwargs):
+            seen.add(stored["id"])
+            yield score, stored, False
+        if relaxed is None or len(seen) >= wanted:
+            return
+        for score, stored in self._ranked(relaxed, restrict, wanted, kwargs):
+            if stored["id"] not in seen:
+                yield score, stored, True
+
+    def _ranked(self, q: wq.Query, restrict, wanted: int, kwargs: dict):
+        """Up to ``wanted`` (score, stored fields) pairs for one query, exact forms resolved."""
+        q, required = self._executable(q, restrict)
+        yield from self._checked(q, required, wanted, kwargs)
+
+    def _executable(self, q: wq.Query, restrict: wq.Query | None) -> tuple[wq.Query, list[list[str]]]:
+        """The engine query for a planned query and the filters, and the exact forms each hit must have.
+
+        The one place that decides which articles a query matches: ranked
+        pages and whole-result counts both start here.
+        """
+        required: list[list[str]] = []
+        q = self._resolve_exact(q, required)
+        if restrict is not None:
+            q = wq.And([q, restrict])
+        return q, required
+
+    def _checked(self, q: wq.Query, required: list[list[str]], wanted: int, kwargs: dict):
+        """Up to ``wanted`` (score, stored fields) pairs in order, each with the ``required`` exact forms.
 
         With required exact forms, the query matched their search forms, so
         each hit is checked in turn and the search widened until enough pass:
@@ -304,7 +502,7 @@ class Archive:
             passed = 0
             for result in results:
                 stored = result.fields()
-                if all(_has_exact(stored, forms) for forms in required):
+                if _has_all_exact(stored, required):
                     yield result.score, stored
                     passed += 1
                     if passed == wanted:
@@ -325,7 +523,7 @@ class Archive:
             forms = [str(q.text)] if isinstance(q, wq.Term) else [str(w) for w in q.words]
             if is_required:
                 required.append(forms)
-                return _search_form_query(forms, q.boost)
+                return _search_form_query(forms, q.boost, self.ranking.field_boosts)
             return self._exact_match(forms, q.boost)
         if q.is_leaf():
             return q
@@ -338,7 +536,7 @@ class Archive:
 
     def _exact_match(self, forms: list[str], boost: float) -> wq.Query:
         """The articles with ``forms`` as written, as a query scored on their search forms."""
-        candidates = _search_form_query(forms, boost)
+        candidates = _search_form_query(forms, boost, self.ranking.field_boosts)
         confirmed = []
         for docnum in candidates.docs(self._searcher):
             stored = self._searcher.stored_fields(docnum)
@@ -399,3 +597,247 @@ class Archive:
             last_date=max(dates) if dates else None,
             sources=sorted(sources.items(), key=lambda kv: (-kv[1], kv[0])),
         )
+
+    # Exploring: duplicate groups, counts over all hits, spelling suggestions,
+    # similar articles. The logic lives in engine-free modules (duplicates,
+    # explore, suggest, similar); these methods fetch what they need.
+
+    def _duplicate_store(self):
+        """The index's duplicate groups, opened once (None: an index built without them)."""
+        if not hasattr(self, "_duplicates"):
+            from .dupstore import DuplicateStore
+
+            self._duplicates = DuplicateStore.for_reading(self.index_dir)
+        return self._duplicates
+
+    def _in_index(self, ids: Iterable[str]) -> list[str]:
+        """The ids the index holds: the duplicate store may know articles a crash lost."""
+        return [i for i in ids if self._searcher.document_number(id=i) is not None]
+
+    def search_grouped(self, request: SearchRequest) -> list[Hit]:
+        """Like :meth:`search`, with each group of re-published articles folded into its best hit.
+
+        ``Hit.similar_ids`` lists the group's other articles (all those in the
+        index, matching or not); ranks and ``offset`` count folded hits. The
+        search is widened until a full page survives folding.
+        """
+        from dataclasses import replace
+
+        from .duplicates import collapse
+
+        store = self._duplicate_store()
+        if store is None:
+            return self.search(request)
+        wanted = request.offset + request.limit
+        # Most pages fold nothing: the first try is the plain search, snippets
+        # and all; only when copies were folded is the search widened.
+        window = wanted
+        snippets = request.snippets and request.offset == 0
+        made: dict[str, object] = {}  # snippets of the first try, kept when widening
+        while True:
+            hits = self.search(replace(request, offset=0, limit=window, snippets=snippets))
+            groups = store.groups_of([hit.id for hit in hits])
+            folded = collapse(hits, lambda hit: groups.get(hit.id))
+            if len(folded) >= wanted or len(hits) < window:
+                break
+            made.update((hit.id, hit.snippet) for hit in hits if hit.snippet is not None)
+            window = 2 * window + 10
+            snippets = False
+        page = [replace(hit, snippet=hit.snippet or made.get(hit.id)) for hit, _ in folded[request.offset : wanted]]
+        snippet_terms = None
+        if request.snippets:
+            plan = plan_query(request, self.ranking, self._parsers[request.match_all])
+            snippet_terms = (plan.search_terms, plan.exact_terms)
+        return self._with_groups(page, groups, request.offset + 1, snippet_terms)
+
+    def _with_groups(self, page: list[Hit], groups: dict[str, int], first_rank: int, snippet_terms) -> list[Hit]:
+        """The page's hits renumbered, with their groups' other members and, if asked, snippets."""
+        from dataclasses import replace
+
+        store = self._duplicate_store()
+        members = store.members(groups[hit.id] for hit in page if hit.id in groups) if store else {}
+        result = []
+        for rank, hit in enumerate(page, first_rank):
+            others = [m for m in members.get(groups.get(hit.id), ()) if m != hit.id]
+            snippet = hit.snippet
+            if snippet_terms is not None and snippet is None:
+                stored = self._searcher.document(id=hit.id) or {}
+                snippet = make_snippet(stored.get("body", ""), *snippet_terms)
+            result.append(replace(hit, rank=rank, snippet=snippet, similar_ids=tuple(self._in_index(others))))
+        return result
+
+    def duplicates_of(self, article_id: str) -> list[tuple[Article, float, bool]]:
+        """The other articles of ``article_id``'s duplicate group: (article, similarity, exact copy)."""
+        self.get(article_id)  # raises ArticleNotFound
+        store = self._duplicate_store()
+        if store is None:
+            return []
+        found = []
+        for duplicate in store.duplicates_of(article_id):
+            if self._in_index([duplicate.id]):
+                found.append((self.get(duplicate.id), duplicate.similarity, duplicate.exact))
+        return found
+
+    def _matching_docnums(self, request: SearchRequest) -> list[int]:
+        """Every article the request's query matches (all of them, not a page), filters applied.
+
+        Counts are over articles with every word (with ``match_all``), never
+        over the partial matches that fill up a page.
+        """
+        from dataclasses import replace
+
+        plan = plan_query(replace(request, fill_with_any=False), self.ranking, self._parsers[request.match_all])
+        q, required = self._executable(plan.query, _filter_query(self._schema, request))
+        docnums = self._searcher.docs_for_query(q)
+        if required:
+            docnums = (d for d in docnums if _has_all_exact(self._searcher.stored_fields(d), required))
+        return sorted(docnums)
+
+    def count(self, request: SearchRequest) -> int:
+        """How many articles the request's query matches (see :meth:`_matching_docnums`)."""
+        return len(self._matching_docnums(request))
+
+    def facet_counts(self, request: SearchRequest, facet: str) -> list[tuple[str | None, int]]:
+        """Matching articles per source, category, year or month (None: no value), over all hits."""
+        from .explore import FACETS, count_values, facet_value
+
+        if facet not in FACETS:
+            raise QuerySyntaxError(f"unknown facet {facet!r}: use one of {', '.join(FACETS)}")
+        docnums = self._matching_docnums(request)
+        if not docnums:  # an empty index has no columns to read
+            return []
+        reader = self._searcher.reader()
+        if facet == "category":
+            # Not a column: read from the stored fields (slower, one read per hit).
+            values = (self._searcher.stored_fields(d).get("category") for d in docnums)
+            values = (facet_value(facet, None, None, v) for v in values)
+        elif facet == "source":
+            column = reader.column_reader("source_key")
+            values = (facet_value(facet, None, column[d], None) for d in docnums)
+        else:
+            column = reader.column_reader("date")
+            values = (facet_value(facet, column[d], None, None) for d in docnums)
+        return count_values(values, chronological=facet in ("year", "month"))
+
+    def timeline(self, request: SearchRequest, by: str = "month"):
+        """Matching articles per day, month or year (an ``explore.Timeline``), over all hits."""
+        from .explore import PERIODS, Timeline, build_timeline
+
+        if by not in PERIODS:
+            raise QuerySyntaxError(f"unknown period {by!r}: use one of {', '.join(PERIODS)}")
+        docnums = self._matching_docnums(request)
+        if not docnums:
+            return Timeline(by, ())
+        column = self._searcher.reader().column_reader("date")
+        return build_timeline((column[d] for d in docnums), by)
+
+    def suggest(self, request: SearchRequest, *, forced: bool = False, limit: int = 3):
+        """Other spellings of the query's words, from the index's own vocabulary (``suggest.Suggestion``)."""
+        from dataclasses import replace
+
+        from .suggest import QueryWord, suggest
+        from .tokenize import iter_words
+
+        plan = plan_query(request, self.ranking, self._parsers[request.match_all])
+        words = []
+        for start, end, surface in iter_words(request.text):
+            form = search_form(surface)
+            if form in plan.search_terms:
+                words.append(QueryWord(start, end, surface, form))
+        found = suggest(request.text, words, _IndexLexicon(self._searcher), forced=forced, limit=limit)
+        counted = []
+        for suggestion in found:
+            try:
+                hits = self.count(replace(request, text=suggestion.text))
+            except QuerySyntaxError:
+                hits = None
+            counted.append(replace(suggestion, hits=hits))
+        return counted
+
+    def similar(
+        self, article_id: str, *, limit: int = 10, offset: int = 0, collapse: bool = True, snippets: bool = True
+    ) -> list[Hit]:
+        """The articles most like ``article_id``, best first, leaving out it and its duplicates.
+
+        One weighted OR query of the article's key terms (``similar.key_terms``)
+        over titles and bodies; hits show the passage with the most key terms.
+        """
+        from .duplicates import collapse as fold
+        from .similar import key_terms
+        from .terms import analyse
+
+        stored = self._searcher.document(id=article_id)
+        if stored is None:
+            raise ArticleNotFound(f"no article with id {article_id!r}")
+        if limit < 1 or offset < 0:
+            raise QuerySyntaxError("--limit must be at least 1 and --offset at least 0")
+        store = self._duplicate_store()
+        excluded = {article_id}
+        if store is not None:
+            excluded.update(d.id for d in store.duplicates_of(article_id))
+        text = f"{stored.get('title', '')}\n{stored.get('body', '')}"
+        counts = Counter(term.search for term in analyse(text))
+        reader = self._searcher.reader()
+        terms = key_terms(
+            counts, lambda t: reader.doc_frequency("body", t), reader.doc_count(),
+            skip=FUNCTION_WORD_FORMS, copies=len(excluded) - 1,
+        )
+        if not terms:
+            return []
+        q = wq.Or([wq.Term(f, t, boost=w * b) for t, w in terms for f, b in self.ranking.field_boosts.items()])
+        mask = wq.Or([wq.Term("id", i) for i in sorted(excluded)])
+        wanted = offset + limit
+        window = max(2 * wanted, wanted + 20) if collapse and store is not None else wanted
+        while True:
+            results = self._searcher.search(q, limit=window, mask=mask)
+            hits = [
+                Hit(rank=0, id=r["id"], score=round(float(r.score), 4), title=r.get("title", ""),
+                    date=r.get("date") or None, source=r.get("source"), category=r.get("category"), url=r.get("url"))
+                for r in results
+            ]
+            groups = store.groups_of([h.id for h in hits]) if collapse and store is not None else {}
+            folded = fold(hits, lambda h: groups.get(h.id))
+            if len(folded) >= wanted or len(hits) < window:
+                break
+            window *= 4
+        page = [hit for hit, _ in folded[offset:wanted]]
+        return self._with_groups(page, groups, offset + 1, ({t for t, _ in terms}, set()) if snippets else None)
+
+
+class _IndexLexicon:
+    """The index's title and body vocabulary as a ``suggest.Lexicon``."""
+
+    #: Articles read to learn how a suggested word is spelled.
+    SPELLING_SAMPLE = 20
+
+    def __init__(self, searcher):
+        self._searcher = searcher
+        self._reader = searcher.reader()
+
+    def frequency(self, term: str) -> int:
+        return max(self._reader.doc_frequency(f, term) for f in DEFAULT_FIELD_BOOSTS)
+
+    def neighbours(self, term: str, max_distance: int) -> set[str]:
+        if max_distance < 1:
+            return set()
+        found: set[str] = set()
+        # Each segment walks its term dictionary with a Levenshtein automaton;
+        # a shared first letter keeps the walk short (few typos are there).
+        for leaf, _ in self._reader.leaf_readers():
+            for f in DEFAULT_FIELD_BOOSTS:
+                found.update(leaf.terms_within(f, term, max_distance, prefix=1))
+        return found
+
+    def surfaces(self, term: str) -> Counter[str]:
+        from .terms import analyse
+
+        spellings: Counter[str] = Counter()
+        docnums = self._searcher.docs_for_query(wq.Or([wq.Term(f, term) for f in DEFAULT_FIELD_BOOSTS]))
+        for n, docnum in enumerate(docnums):
+            if n >= self.SPELLING_SAMPLE:
+                break
+            stored = self._searcher.stored_fields(docnum)
+            for f in DEFAULT_FIELD_BOOSTS:
+                text = stored.get(f) or ""
+                spellings.update(text[t.start : t.end] for t in analyse(text) if t.search == term)
+        return spellings

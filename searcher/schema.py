@@ -5,9 +5,11 @@ from __future__ import annotations
 from whoosh.fields import ID, STORED, TEXT, Schema
 
 from .analysis import exact_analyzer, search_analyzer
+from .postings import compact_positions
 
-#: Ordinary words are looked up in these fields, with these weights.
-DEFAULT_FIELD_BOOSTS = {"title": 2.0, "body": 1.0}
+#: Ordinary words are looked up in these fields, with these weights (tuned:
+#: docs/relevance.md; ``searcher.query.Ranking`` can change them).
+DEFAULT_FIELD_BOOSTS = {"title": 1.5, "body": 1.0}
 
 #: The pseudo-field of exact-form queries (``=word``, ``exact:word``). It is not
 #: indexed: indexing exact forms beside search forms made indexing 3.1x slower
@@ -27,11 +29,12 @@ def build_schema() -> Schema:
     """The schema of every index this version writes."""
     return Schema(
         id=ID(stored=True, unique=True),
-        title=TEXT(analyzer=search_analyzer(), stored=True),
-        body=TEXT(analyzer=search_analyzer(), stored=True),
-        source=TEXT(analyzer=exact_analyzer(), stored=True),
-        category=TEXT(analyzer=exact_analyzer(), stored=True),
-        place=TEXT(analyzer=exact_analyzer(), stored=True),
+        # Positions (for phrases) as 2-byte integers: see searcher.postings.
+        title=compact_positions(TEXT(analyzer=search_analyzer(), stored=True)),
+        body=compact_positions(TEXT(analyzer=search_analyzer(), stored=True)),
+        source=compact_positions(TEXT(analyzer=exact_analyzer(), stored=True)),
+        category=compact_positions(TEXT(analyzer=exact_analyzer(), stored=True)),
+        place=compact_positions(TEXT(analyzer=exact_analyzer(), stored=True)),
         # The source name as written, for counts per source.
         source_key=ID(sortable=True),
         # ISO dates as text sort and range-compare correctly; "" when unknown.

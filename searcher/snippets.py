@@ -8,14 +8,55 @@ forms (a search for الباغوز marks البَاغُوزِ).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Collection
+from typing import NamedTuple
 
 from .models import Snippet
-from .terms import Term, analyse
+from .terms import exact_form, search_form
+from .tokenize import WORD_PATTERN
 
 ELLIPSIS = "…"
 FRAGMENT_SEPARATOR = f" {ELLIPSIS} "
 _WHITESPACE = re.compile(r"\s+")
+_WORD_RE = re.compile(WORD_PATTERN)
+#: Joins exact forms for searching them all at once; no form contains it.
+_SEPARATOR = "\x00"
+
+
+class _Match(NamedTuple):
+    """A word of the text that the query asked for."""
+
+    start: int
+    end: int
+    search: str  # its search form: distinct forms make a passage better
+
+
+class _Words:
+    """Where the words of a text start and end, for cutting passages on word boundaries.
+
+    Holds the regex matches of all words; offsets are looked up by bisection,
+    so only the few words at passage edges are ever asked where they are.
+    """
+
+    def __init__(self, matches: list[re.Match], length: int):
+        self.matches = matches
+        self.length = length
+
+    def first_start_from(self, offset: int) -> int | None:
+        """The start of the first word that begins at or after ``offset``."""
+        i = bisect_left(self.matches, offset, key=re.Match.start)
+        return self.matches[i].start() if i < len(self.matches) else None
+
+    def cut_end(self, start: int, width: int) -> int:
+        """The end of the last word that fits in ``width`` characters from ``start``."""
+        limit = start + width
+        if limit >= self.length:
+            return self.length
+        i = bisect_right(self.matches, limit, key=re.Match.end)
+        if i and self.matches[i - 1].end() > start:
+            return self.matches[i - 1].end()
+        return min(self.length, limit)
 
 
 def make_snippet(
@@ -39,38 +80,72 @@ def make_snippet(
     >>> [s.text[a:b] for a, b in s.spans]
     ['البَاغُوزِ']
     """
-    terms = list(analyse(text))
-    matches = [t for t in terms if t.search in search_terms or t.exact in exact_terms]
+    # Every word is found and folded in C (regex, cached forms); Python only
+    # looks at the words that match and at the words at the passages' edges.
+    located = list(_WORD_RE.finditer(text))
+    words = list(map(re.Match.group, located))
+    exact = list(map(exact_form, words))
+    found = _search_matches(words, exact, search_terms)
+    if exact_terms:
+        found.update(i for i, form in enumerate(exact) if form in exact_terms)
+    bounds = _Words(located, len(text))
+    matches = [_Match(*located[i].span(), search_form(words[i])) for i in sorted(found)]
     if not matches:
-        end = _cut_end(text, terms, 0, width)
-        return _render(text, [(0, end, [])])
+        return _render(text, [(0, bounds.cut_end(0, width), [])])
 
     windows = []
     covered: set[str] = set()
     remaining = matches
     for _ in range(max(1, fragments)):
-        best = _best_window(remaining, width)
-        if best is None:
+        group = _best_window(remaining, width)
+        if group is None:
             break
-        group = best
-        new_words = {t.search for t in group} - covered
+        new_words = {m.search for m in group} - covered
         if windows and not new_words:
             break
-        covered |= {t.search for t in group}
-        start, end = _expand(text, terms, group, width)
+        covered |= {m.search for m in group}
+        start, end = _expand(bounds, group, width)
         windows.append((start, end, group))
-        remaining = [t for t in remaining if t.search not in covered and (t.start >= end or t.end <= start)]
+        remaining = [m for m in remaining if m.search not in covered and (m.start >= end or m.end <= start)]
         if not remaining:
             break
     windows.sort(key=lambda w: w[0])
     return _render(text, _merge_overlaps(windows))
 
 
-def _best_window(matches: list[Term], width: int) -> list[Term] | None:
+def _search_matches(words: list[str], exact: list[str], search_terms: Collection[str]) -> set[int]:
+    """The indexes of the words whose search form is one of ``search_terms``.
+
+    A search form is a substring of the word's exact form (``stem`` returns a
+    substring of its input), so only the words whose exact form contains a
+    term are stemmed: they are found with ``str.find`` on all the exact forms
+    joined, which spares stemming (the costly step) for nearly every word.
+    """
+    if not search_terms:
+        return set()
+    joined = _SEPARATOR.join(exact)
+    candidates = set()
+    for term in search_terms:
+        if not term:
+            continue
+        counted_to, index = 0, 0  # words before ``counted_to`` in ``joined``
+        position = joined.find(term)
+        while position >= 0:
+            index += joined.count(_SEPARATOR, counted_to, position)
+            counted_to = position
+            candidates.add(index)
+            next_word = joined.find(_SEPARATOR, position)
+            if next_word < 0:
+                break
+            position = joined.find(term, next_word + 1)
+    return {i for i in candidates if search_form(words[i]) in search_terms}
+
+
+def _best_window(matches: list[_Match], width: int) -> list[_Match] | None:
     """The run of consecutive matches within ``width`` chars with most distinct words."""
     if not matches:
         return None
-    best: list[Term] = []
+    best: list[_Match] = []
     best_key = (-1, -1, 0)
     j = 0
     for i, first in enumerate(matches):
@@ -78,40 +153,25 @@ def _best_window(matches: list[Term], width: int) -> list[Term] | None:
         while j + 1 < len(matches) and matches[j + 1].end - first.start <= width:
             j += 1
         group = matches[i : j + 1]
-        key = (len({t.search for t in group}), len(group), -first.start)
+        key = (len({m.search for m in group}), len(group), -first.start)
         if key > best_key:
             best, best_key = group, key
     return best
 
 
-def _expand(text: str, terms: list[Term], group: list[Term], width: int) -> tuple[int, int]:
+def _expand(bounds: _Words, group: list[_Match], width: int) -> tuple[int, int]:
     """Grow a group of matches to about ``width`` characters, ending on word boundaries."""
     start, end = group[0].start, group[-1].end
     slack = max(0, width - (end - start))
     start = max(0, start - slack // 3)
-    # Start on a word: move forward to the first word that begins at or after start.
     if start > 0:
-        for term in terms:
-            if term.start >= start:
-                start = min(term.start, group[0].start)
-                break
-    end = _cut_end(text, terms, start, width if end - start < width else end - start)
+        # Start on a word: the first word that begins at or after start.
+        first = bounds.first_start_from(start)
+        if first is not None:
+            start = min(first, group[0].start)
+    end = bounds.cut_end(start, width if end - start < width else end - start)
     end = max(end, group[-1].end)
     return start, end
-
-
-def _cut_end(text: str, terms: list[Term], start: int, width: int) -> int:
-    """The end of the last word that fits in ``width`` characters from ``start``."""
-    limit = start + width
-    if limit >= len(text):
-        return len(text)
-    end = start
-    for term in terms:
-        if term.end > limit:
-            break
-        if term.end > start:
-            end = term.end
-    return end if end > start else min(len(text), limit)
 
 
 def _merge_overlaps(windows):
@@ -134,9 +194,9 @@ def _render(text: str, windows) -> Snippet:
         prefix = (ELLIPSIS + " ") if n == 0 and start > 0 else (FRAGMENT_SEPARATOR if n else "")
         parts.append(prefix)
         length += len(prefix)
-        piece, mapping = _fold_whitespace(text, start, end)
-        for term in sorted(group, key=lambda t: t.start):
-            spans.append((length + mapping[term.start - start], length + mapping[term.end - start]))
+        piece, folded = _fold_whitespace(text, start, end)
+        for match in sorted(group, key=lambda m: m.start):
+            spans.append((length + folded(match.start - start), length + folded(match.end - start)))
         parts.append(piece)
         length += len(piece)
     if windows and windows[-1][1] < len(text.rstrip()):
@@ -145,35 +205,25 @@ def _render(text: str, windows) -> Snippet:
     return Snippet("".join(parts), tuple(spans))
 
 
-def _fold_whitespace(text: str, start: int, end: int) -> tuple[str, list[int]]:
+def _fold_whitespace(text: str, start: int, end: int) -> tuple[str, Callable[[int], int]]:
     """``text[start:end]`` with runs of whitespace as one space and stripped ends.
 
-    Returns the folded string and, for every offset 0..end-start of the slice,
-    its offset in the folded string.
+    Returns the folded string and a function from an offset into the slice (at
+    a word's edge or the slice's end: never inside whitespace) to the same
+    place in the folded string.
     """
     piece = text[start:end]
-    out: list[str] = []
-    mapping = [0] * (len(piece) + 1)
-    pos = 0
-    i = 0
-    # Leading whitespace is dropped; inner runs become one space.
-    for match in _WHITESPACE.finditer(piece):
-        chunk = piece[i : match.start()]
-        for k in range(len(chunk)):
-            mapping[i + k] = pos + k
-        out.append(chunk)
-        pos += len(chunk)
-        keep = 1 if (pos > 0 and match.end() < len(piece)) else 0
-        for k in range(match.start(), match.end()):
-            mapping[k] = pos
-        if keep:
-            out.append(" ")
-            pos += 1
-        i = match.end()
-    chunk = piece[i:]
-    for k in range(len(chunk)):
-        mapping[i + k] = pos + k
-    out.append(chunk)
-    pos += len(chunk)
-    mapping[len(piece)] = pos
-    return "".join(out), mapping
+    runs = [m.span() for m in _WHITESPACE.finditer(piece)]
+    ends = [b for _, b in runs]
+    dropped = []  # characters gone up to the end of each run
+    total = 0
+    for a, b in runs:
+        # A run at either end goes; one inside the passage becomes one space.
+        total += b - a if a == 0 or b == len(piece) else b - a - 1
+        dropped.append(total)
+
+    def folded_offset(offset: int) -> int:
+        i = bisect_right(ends, offset)
+        return offset - dropped[i - 1] if i else offset
+
+    return _WHITESPACE.sub(" ", piece).strip(" "), folded_offset

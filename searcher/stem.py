@@ -168,6 +168,12 @@ OUTER_SUFFIXES: tuple[str, ...] = (
     "ا",  # -an: indefinite accusative (tanween alef)
 )
 
+#: The ending of past and subjunctive verbs in the plural: قالوا, اكدوا, يكونوا.
+#: Cut before any other suffix, and the word is then taken to be a verb, with
+#: no further endings. If fewer than ``MIN_STEM`` letters would stay, it is
+#: the accusative alef after a final و instead (عضوا -> عضو, نموا -> نمو).
+VERB_PLURAL_SUFFIX = "وا"
+
 #: The feminine ending as normalise leaves it (ة -> ه); also the pronoun "his".
 FEMININE_ENDING = "ه"
 
@@ -276,6 +282,43 @@ PROTECTED_STEMS: frozenset[str] = frozenset(
         "ليبي",  # Libya, Libyan: لليبيا
         "لاجء",  # refugee: للاجءين is ل + اللاجءين
         "لاعب",  # player: للاعبين
+        # ل + ال + a word starting with ل is written with two lams, like the
+        # article لل: للجنه is for the committee (اللجنه), not for paradise
+        # (الجنه). These stems win over the لل reading. Chosen from the ant-news
+        # and saudinewsnet words after لل whose ال + ل spelling is the more frequent.
+        "لجن",  # committee: لجنه (else جنه, paradise)
+        "لجان",  # committees
+        "لعب",  # game, play: لعبه, اللعب (else عب)
+        "لقاء",  # meeting (else قاء)
+        "ليل",  # night: ليله (else يل)
+        "لواء",  # brigade, general (else واء)
+        "لحظ",  # moment: لحظه, لحظات
+        "لغه",  # language (else غه)
+        "لغات",  # languages
+        "لقب",  # title (else قب)
+        "لجوء",  # asylum (else جوء)
+        "لحوم",  # meats
+        "لحم",  # meat
+        "لوح",  # board, painting: لوحه, لوحات
+        "لير",  # lira: ليره
+        "لون",  # colour (else ون)
+        "لاءح",  # regulation: لاءحه
+        "لواءح",  # regulations
+        "لياق",  # fitness: لياقه
+        "لوم",  # blame
+        "لمس",  # touch: لمسه, لمسات
+        "لقط",  # shot, footage: لقطه, لقطات
+        "لقاح",  # vaccine
+        "لهج",  # dialect: لهجه
+        "لهب",  # flame
+        "لغز",  # riddle
+        "لصوص",  # thieves
+        "لحن",  # melody
+        "لباس",  # dress
+        "ليزر",  # laser
+        "ليبرال",  # liberal: الليبراليه
+        "لندن",  # London (else ندن)
+        "ليفربول",  # Liverpool (else يفربول)
     }
 )
 
@@ -291,6 +334,8 @@ def _strip_suffixes(form: str) -> str:
     """Cut the suffixes of a word without proclitics, outermost slot first."""
     if len(form) <= MIN_STEM or form in PROTECTED_STEMS:
         return form
+    if form.endswith(VERB_PLURAL_SUFFIX) and len(form) - len(VERB_PLURAL_SUFFIX) >= MIN_STEM:
+        return form[: -len(VERB_PLURAL_SUFFIX)]
     teh_may_be_feminine = False
     for ending in OUTER_SUFFIXES:
         if form.endswith(ending):

@@ -27,7 +27,7 @@ from .tokenize import iter_words
 
 #: Bump whenever the terms produced for some text would change (tokenizer,
 #: normaliser, stemmer). Indexes record it; a mismatch asks for a rebuild.
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 
 
 @lru_cache(maxsize=1 << 18)

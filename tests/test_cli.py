@@ -110,6 +110,25 @@ def test_query_options_reach_the_search(indexed, runner):
     assert run("الباغوز النفط", "--any", "--limit", "1", "--offset", "2") == ranked[2:]
 
 
+def test_all_words_first_then_partial_hits_with_a_note(indexed, runner):
+    result = search(runner, indexed, "query", "الباغوز مسئول", "--no-color")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.index("a2") < result.stdout.index("a1")
+    assert result.stderr.strip() == "Hits from #2 have only some of the words."
+    records = [json.loads(line) for line in search(runner, indexed, "query", "الباغوز مسئول", "-f", "jsonl").stdout.splitlines()]
+    assert [(r["id"], r["partial"]) for r in records][:2] == [("a2", False), ("a1", True)]
+    assert all(r["partial"] for r in records[1:])
+
+
+def test_all_option_is_strict_and_excludes_any(indexed, runner):
+    result = search(runner, indexed, "query", "الباغوز النفط", "--all", "-f", "ids")
+    assert (result.exit_code, result.stdout) == (1, "")
+    result = search(runner, indexed, "query", "الباغوز النفط", "-f", "ids")
+    assert (result.exit_code, sorted(result.stdout.split())) == (0, ["a1", "a2", "a3"])
+    result = search(runner, indexed, "query", "الباغوز", "--all", "--any")
+    assert result.exit_code == 2 and "--any and --all" in result.stderr
+
+
 def test_no_hits_exits_1_with_empty_stdout(indexed, runner):
     for fmt in ("table", "jsonl", "ids"):
         result = search(runner, indexed, "query", "كلمةغيرموجودة", "-f", fmt)
@@ -169,6 +188,8 @@ def test_explain_shows_the_normalised_query(runner, tmp_path):
     assert "search forms: باغوز" in result.stdout
     assert "exact forms: الرياض" in result.stdout
     assert "title:باغوز" in result.stdout and "exact:الرياض" in result.stdout
+    # The relaxed query that fills up the page, with the phrase still required.
+    assert "then: (exact:الرياض ANDMAYBE" in result.stdout
 
 
 def test_show_prints_one_article(indexed, runner):

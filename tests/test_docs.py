@@ -54,7 +54,7 @@ def test_quickstart_commands_are_the_ones_ci_runs():
     assert install_and_test in ci
 
 
-@pytest.mark.parametrize("command", ["index", "query", "show", "stats"])
+@pytest.mark.parametrize("command", ["index", "query", "show", "stats", "timeline", "similar"])
 def test_every_command_has_help_and_is_in_the_readme(command):
     result = CliRunner().invoke(cli, [command, "--help"])
     assert result.exit_code == 0

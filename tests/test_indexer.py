@@ -116,3 +116,22 @@ def test_fingerprint_sees_every_stored_field():
     for name, value in changes.items():
         assert fingerprint(dataclasses.replace(base, **{name: value})) != fingerprint(base), name
     assert fingerprint(dataclasses.replace(base, origin="elsewhere.txt")) == fingerprint(base)
+
+
+def test_an_index_in_the_previous_format_asks_for_a_rebuild(tmp_path):
+    import json
+
+    from searcher.errors import IndexVersionMismatch
+    from searcher.meta import META_FILE
+
+    index_dir = make_index(tmp_path / "ix")
+    meta_path = index_dir / META_FILE
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    del meta["format_version"]  # what versions before the format number wrote
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(IndexVersionMismatch, match="format v1"):
+        Archive(index_dir)
+    with pytest.raises(IndexVersionMismatch):
+        Indexer(index_dir)
+    stats, _ = run(index_dir, ARTICLES, rebuild=True)
+    assert stats.added == len(ARTICLES) and count(index_dir) == len(ARTICLES)

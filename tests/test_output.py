@@ -43,6 +43,9 @@ def test_jsonl_keys_are_stable_and_arabic_unescaped():
         "url": "https://example.org/a1",
         "snippet": "مِن بلدة البَاغُوزِ شرق",
         "matches": [[9, 19]],
+        "partial": False,
+        "similar": 0,
+        "similar_ids": [],
     }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from searcher.errors import ArticleNotFound, IndexNotFound, IndexVersionMismatch, QuerySyntaxError
 from searcher.meta import META_FILE
@@ -50,16 +52,55 @@ def test_letter_variants_digits_and_case_fold(archive, query, expected):
     assert sorted(ids(archive, query)) == expected
 
 
-def test_all_words_must_match_by_default_and_any_widens(archive):
-    assert ids(archive, "الباغوز النفط") == []
+def test_all_words_must_match_with_all_only_and_any_widens(archive):
+    assert ids(archive, "الباغوز النفط", fill_with_any=False) == []
     assert sorted(ids(archive, "الباغوز النفط", match_all=False)) == ["a1", "a2", "a3"]
+
+
+def test_default_puts_articles_with_every_word_first_then_fills_with_the_rest(archive):
+    hits = archive.search(SearchRequest("الباغوز مسئول"))
+    assert [(h.id, h.partial) for h in hits][:2] == [("a2", False), ("a1", True)]
+    assert all(h.partial for h in hits[1:])
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    # Nothing has both words: every hit is partial, and the any-word hits are all there.
+    hits = archive.search(SearchRequest("الباغوز النفط"))
+    assert sorted(h.id for h in hits) == ["a1", "a2", "a3"] and all(h.partial for h in hits)
+
+
+def test_filling_stops_once_the_page_is_full(archive):
+    hits = archive.search(SearchRequest("الباغوز مسئول", limit=1))
+    assert [(h.id, h.partial) for h in hits] == [("a2", False)]
+    hits = archive.search(SearchRequest("الباغوز مسئول", limit=1, offset=1))
+    assert [(h.rank, h.id, h.partial) for h in hits] == [(2, "a1", True)]
+
+
+def test_filling_keeps_phrases_exact_forms_and_not_required(archive):
+    # The phrase stays required; only the plain word becomes optional.
+    assert ids(archive, '"دير الزور" النفط') == ["a1"]
+    assert ids(archive, "=الرياض النفط") == ["a5"]
+    # NOT still excludes: a2 (مسئول) never comes back as a partial hit.
+    assert sorted(ids(archive, "الباغوز النفط -مسئول")) == ["a1", "a3"]
+
+
+def test_function_words_weigh_little(archive):
+    # a5 has معرض and الكتاب; a3 and a4 have only في and من, which barely count.
+    hits = archive.search(SearchRequest("معرض الكتاب في من", match_all=False))
+    assert hits[0].id == "a5"
+    assert hits[0].score > 5 * hits[1].score
+    # A query of function words only still searches them.
+    assert "a3" in ids(archive, "في", limit=20)
+
+
+def test_function_words_still_count_for_all_words(archive):
+    assert ids(archive, "ما أسعار النفط", fill_with_any=False) == []
+    assert [(h.id, h.partial) for h in archive.search(SearchRequest("ما أسعار النفط"))] == [("a3", True)]
 
 
 def test_boolean_operators_and_grouping(archive):
     assert sorted(ids(archive, "الباغوز OR النفط")) == ["a1", "a2", "a3"]
     assert ids(archive, "الباغوز NOT مسئول") == ["a1"]
     assert ids(archive, "الباغوز -مسئول") == ["a1"]
-    assert sorted(ids(archive, "(النفط OR الرياضة) مئات")) == ["a4"]
+    assert sorted(ids(archive, "(النفط OR الرياضة) مئات", fill_with_any=False)) == ["a4"]
 
 
 def test_phrases_keep_word_order(archive):
@@ -236,5 +277,25 @@ def test_stats_of_an_empty_index(tmp_path):
 
 def test_arabic_question_mark_is_punctuation_not_a_wildcard(archive):
     assert sorted(ids(archive, "الباغوز؟")) == ["a1", "a2"]
-    assert ids(archive, "متى ارتفعت أسعار النفط؟") == []  # every word counts, none is a pattern
+    # every word counts, none is a pattern
+    assert ids(archive, "ارتفعت أسعار الذهب؟", fill_with_any=False) == []
     assert ids(archive, "ارتفعت أسعار النفط؟") == ["a3"]
+
+
+_WORDS = ["الباغوز", "مئات", "النفط", "مسئول", "الرياض", "في", "من", "المدنيين", "معرض", "كلمةغيرموجودة", '"دير الزور"', "=الرياض", "-النفط"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(st.sampled_from(_WORDS), min_size=1, max_size=4), limit=st.integers(1, 8))
+def test_filling_never_changes_the_all_words_hits(archive, words, limit):
+    text = " ".join(words)
+    if all(w.startswith("-") for w in words):
+        return  # nothing to search for but exclusions
+    strict = archive.search(SearchRequest(text, limit=limit, fill_with_any=False, snippets=False))
+    filled = archive.search(SearchRequest(text, limit=limit, snippets=False))
+    loose = {h.id for h in archive.search(SearchRequest(text, limit=50, match_all=False, snippets=False))}
+    assert [h.id for h in filled if not h.partial] == [h.id for h in strict]
+    assert all(not h.partial for h in filled[: len(strict)])
+    assert len(filled) == len({h.id for h in filled}) <= limit
+    assert len(filled) >= len(strict)
+    assert {h.id for h in filled if h.partial} <= loose

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from searcher.snippets import ELLIPSIS, make_snippet
+from searcher.snippets import ELLIPSIS, _fold_whitespace, make_snippet
 from searcher.terms import search_form
+from searcher.tokenize import WORD_PATTERN
 
 SEED_PARAGRAPH = (
     "نشرت شبكة إخبارية محلية، أمس الثلاثاء، مقطع فيديو يُظهر ما قالت إنها لحظة تسليم عناصر مِن تنظيم "
@@ -68,3 +71,49 @@ def test_spans_always_slice_matched_words(text, word):
     for start, end in snippet.spans:
         assert 0 <= start < end <= len(snippet.text)
         assert search_form(snippet.text[start:end]) == search_form(word)
+
+
+def _fold_by_character(piece: str):
+    """The definition of whitespace folding, one character at a time: (folded, offset map)."""
+    out, mapping, pos = [], [], 0
+    runs = [m.span() for m in re.finditer(r"\s+", piece)]
+    inside = {k: (a, b) for a, b in runs for k in range(a, b)}
+    for k, char in enumerate(piece):
+        mapping.append(pos)
+        if k in inside:
+            a, b = inside[k]
+            if k == a and a > 0 and b < len(piece):
+                out.append(" ")
+                pos += 1
+        else:
+            out.append(char)
+            pos += 1
+    mapping.append(pos)
+    return "".join(out), mapping
+
+
+@given(st.text(alphabet="اب ت\n\t\u00a0\u2003ج", max_size=60))
+def test_whitespace_folding_maps_word_edges_like_the_definition(piece):
+    folded, offset = _fold_whitespace(piece, 0, len(piece))
+    expected, mapping = _fold_by_character(piece)
+    assert folded == expected
+    edges = {m.start() for m in re.finditer(r"\S+", piece)} | {m.end() for m in re.finditer(r"\S+", piece)}
+    for edge in edges | {len(piece)}:
+        assert offset(edge) == mapping[edge]
+
+
+@given(
+    st.lists(st.sampled_from(["الباغوز", "والبَاغُوزِ", "باغوز", "دير", "الزور", "قال", "مسؤول", "\n\n", "،"]), max_size=120),
+    st.sets(st.sampled_from(["الباغوز", "الزور", "مسئول", "غيرموجود"]), min_size=1),
+)
+def test_every_asked_for_word_in_the_passage_is_marked(words, query):
+    text = " ".join(words)
+    terms = {search_form(word) for word in query}
+    snippet = make_snippet(text, terms, width=80)
+    marked = {(a, b) for a, b in snippet.spans}
+    # Words of the passage (text between ellipses) whose form was asked for.
+    for match in re.finditer(WORD_PATTERN, snippet.text):
+        if search_form(match.group()) in terms:
+            assert match.span() in marked, (snippet.text, match.group())
+    for a, b in marked:
+        assert search_form(snippet.text[a:b]) in terms

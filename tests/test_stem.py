@@ -45,6 +45,20 @@ GOLDEN = [
     ("فبالرغم", "رغم"),  # ف + ب + ال
     ("وللمره", "مره"),  # و + ل + ال
     ("الحل", "حل"),  # two letters may stay after the article
+    ("للحل", "حل"),
+    # ل + ال + a word with its own ل: two lams, like لل.
+    ("للجنه", "لجن"),  # for the committee, not للجنه as ل + ال + جنه (paradise)
+    ("اللجنه", "لجن"),
+    ("للندن", "لندن"),
+    ("لليفربول", "ليفربول"),
+    ("للاعبين", "لاعب"),
+    # The verb plural وا, and the accusative alef after a final و.
+    ("قالوا", "قال"),
+    ("وقالوا", "قال"),
+    ("يكونوا", "يكون"),
+    ("امنوا", "امن"),
+    ("عضوا", "عضو"),  # وا would leave two letters: the alef alone goes
+    ("نموا", "نمو"),
     ("الالتزام", "تزام"),  # an ال of the word's own goes in both forms...
     ("التزام", "تزام"),  # ...so they meet
     # Bare conjunction و.

@@ -1,20 +1,24 @@
 """Reading articles from files, directories and standard input.
 
-The formats themselves are parsed by pure functions in ``text``, ``jsonl`` and
-``decode``; this module does the file I/O around them: walking directories,
-streaming gzip, sniffing formats, counting bytes for progress bars, and turning
-every read failure into a Problem so that one bad file never stops a run.
+The formats are parsed in their own modules (``text``, ``jsonl``, ``csvfile``,
+``htmlpage``, ``warc``, with ``decode`` and ``dates`` shared); this module does
+the file I/O around them: walking directories, streaming gzip, recognising
+formats by name and content (or taking the one forced with ``fmt``), counting
+bytes for progress bars, and turning every read failure into a Problem so that
+one bad file never stops a run.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import io
 import os
+import re
 import stat
 import sys
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, BinaryIO
@@ -28,11 +32,17 @@ from searcher.ingest.decode import (
     has_utf16_bom,
     looks_binary,
 )
+from searcher.ingest.csvfile import iter_delimited, looks_delimited
+from searcher.ingest.htmlpage import read_html_page
 from searcher.ingest.jsonl import iter_jsonl
 from searcher.ingest.text import parse_article_text
+from searcher.ingest.warc import iter_warc
 from searcher.models import Article, Problem
 
-__all__ = ["CorpusReader", "read_corpus", "MAX_ARTICLE_BYTES", "STDIN"]
+__all__ = ["CorpusReader", "read_corpus", "FORMATS", "MAX_ARTICLE_BYTES", "STDIN"]
+
+#: The input formats, as ``fmt`` (``search index --format``) names them.
+FORMATS = ("text", "jsonl", "csv", "tsv", "html", "warc")
 
 #: The path that means "read standard input".
 STDIN = "-"
@@ -41,8 +51,22 @@ STDIN = "-"
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK_BYTES = 64 * 1024
-_TEXT_SUFFIXES = (".txt",)
-_JSONL_SUFFIXES = (".jsonl", ".ndjson")
+#: Enough of a gzip stream to decompress its first bytes and see whether it is a WARC file.
+_RAW_PEEK_BYTES = 1024
+_SUFFIX_KINDS = {
+    ".txt": "text",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".shtml": "html",
+    ".warc": "warc",
+}
+_HTML_START = re.compile(r"^(?:\s*<!--.*?-->|\s*<\?xml[^>]*>)*\s*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
 
 # Raised while reading a stream that has gone bad; each ends that one source with a Problem.
 _READ_ERRORS = (OSError, EOFError, zlib.error, UnicodeDecodeError)
@@ -50,14 +74,15 @@ _READ_ERRORS = (OSError, EOFError, zlib.error, UnicodeDecodeError)
 
 @dataclass(frozen=True, slots=True)
 class _Source:
-    """One input to read. ``kind`` is "text", "jsonl" or "sniff" (decide from the content)."""
+    """One input to read. ``kind`` is one of FORMATS or "sniff" (decide from the content)."""
 
     display: str  # the path as given or walked, used in locations and Article.origin
-    id_base: str  # id of a plain-text article; prefix of "<id_base>:<line>" JSON ids
+    id_base: str  # id of a plain-text or HTML article; prefix of "<id_base>:<line>" record ids
     kind: str
     gzipped: bool | None  # None: decide from the gzip magic bytes
     size: int | None  # None for standard input, pipes and devices
     path: str | None = None  # None for standard input
+    modified: dt.date | None = None  # the file's date: a saved page's date when the page gives none
 
 
 def _raise_problem(problem: Problem) -> None:
@@ -69,7 +94,9 @@ class CorpusReader:
 
     Missing paths raise CorpusError at construction, before any work. Without
     ``on_problem`` every Problem (warnings too) raises CorpusFormatError, so library
-    users who pass nothing never lose input silently.
+    users who pass nothing never lose input silently. ``fmt`` (one of FORMATS) reads
+    every input in that format, walked files of any name included; ``column_map``
+    names the CSV/TSV columns of fields (see ``csvfile.parse_column_map``).
     """
 
     total_bytes: int | None
@@ -81,11 +108,17 @@ class CorpusReader:
         *,
         on_problem: Callable[[Problem], None] | None = None,
         stdin: BinaryIO | None = None,
+        fmt: str | None = None,
+        column_map: Mapping[str, str | int] | None = None,
     ):
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
+        if fmt is not None and fmt not in FORMATS:
+            raise CorpusError(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
         self._on_problem = on_problem or _raise_problem
         self._stdin = stdin
+        self._fmt = fmt
+        self._column_map = dict(column_map or {})
         self._plan: list[_Source | Problem] = []
         for given in paths:
             self._plan_path(os.fsdecode(given))
@@ -126,7 +159,7 @@ class CorpusReader:
         if path == STDIN:
             if any(isinstance(entry, _Source) and entry.path is None for entry in self._plan):
                 raise CorpusError("standard input (-) is given more than once")
-            stdin = _Source(display="stdin", id_base="stdin", kind="sniff", gzipped=None, size=None)
+            stdin = _Source(display="stdin", id_base="stdin", kind=self._fmt or "sniff", gzipped=None, size=None)
             self._plan.append(stdin)
         elif os.path.isdir(path):
             self._plan_directory(path, path, "")
@@ -141,6 +174,8 @@ class CorpusReader:
             raise CorpusError(f"{path}: permission denied")
         info = os.stat(path)
         kind, gzipped = _kind_from_name(os.path.basename(path))
+        if self._fmt is not None:
+            kind, gzipped = self._fmt, gzipped or None
         self._plan.append(
             _Source(
                 display=path,
@@ -149,6 +184,7 @@ class CorpusReader:
                 gzipped=gzipped if kind else None,
                 size=info.st_size if stat.S_ISREG(info.st_mode) else None,
                 path=path,
+                modified=_file_date(info),
             )
         )
 
@@ -181,16 +217,27 @@ class CorpusReader:
 
     def _plan_walked_file(self, entry: os.DirEntry[str], display: str, relative: str) -> None:
         kind, gzipped = _kind_from_name(entry.name)
+        if self._fmt is not None:
+            # Mirrors of web sites name pages "article.php?id=7" or nothing at all.
+            kind, gzipped = self._fmt, gzipped or None
         if kind is None:
             self._plan.append(Problem(display, f"unsupported file type ({_describe_suffix(entry.name)})"))
             return
         try:
-            size = entry.stat().st_size
+            info = entry.stat()
         except OSError as exc:
             self._plan.append(Problem(display, f"cannot read ({exc.strerror or exc})"))
             return
         self._plan.append(
-            _Source(display=display, id_base=relative, kind=kind, gzipped=gzipped, size=size, path=entry.path)
+            _Source(
+                display=display,
+                id_base=relative,
+                kind=kind,
+                gzipped=gzipped,
+                size=info.st_size,
+                path=entry.path,
+                modified=_file_date(info),
+            )
         )
 
     # -- reading (iteration time) -----------------------------------------------------------
@@ -198,19 +245,30 @@ class CorpusReader:
     def _read_source(self, source: _Source) -> Iterator[Article | Problem]:
         with self._open_counted(source) as raw:
             stream: BinaryIO = io.BufferedReader(raw, _CHUNK_BYTES)  # type: ignore[arg-type]
+            raw_head, stream = _peek(stream, _RAW_PEEK_BYTES)
             gzipped = source.gzipped
             if gzipped is None:
-                magic, stream = _peek(stream, len(_GZIP_MAGIC))
-                gzipped = magic == _GZIP_MAGIC
+                gzipped = raw_head.startswith(_GZIP_MAGIC)
+            if source.kind == "warc" or (source.kind == "sniff" and _starts_warc(raw_head, gzipped)):
+                # warcio reads the file as stored, so offsets point into it (gzip members included).
+                yield from iter_warc(stream, origin=source.display, reopen=_reopener(source.path))
+                return
             if gzipped:
                 stream = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
             head, stream = _peek(stream, BINARY_SNIFF_BYTES)
             if looks_binary(head):
                 yield Problem(source.display, "binary file")
                 return
-            kind = _kind_from_content(head) if source.kind == "sniff" else source.kind
+            kind = _kind_from_content(head, self._column_map) if source.kind == "sniff" else source.kind
             if kind == "text":
                 yield from _read_text(source, stream)
+            elif kind == "html":
+                yield from _read_html(source, stream)
+            elif kind in ("csv", "tsv"):
+                delimiter = "\t" if kind == "tsv" else None
+                yield from iter_delimited(
+                    stream, origin=source.display, id_prefix=source.id_base, delimiter=delimiter, column_map=self._column_map
+                )
             else:
                 lines: Iterable[bytes | str] = stream
                 if has_utf16_bom(head):
@@ -252,25 +310,71 @@ def _read_text(source: _Source, stream: BinaryIO) -> Iterator[Article | Problem]
         yield article
 
 
+def _read_html(source: _Source, stream: BinaryIO) -> Iterator[Article | Problem]:
+    data = stream.read(MAX_ARTICLE_BYTES + 1)
+    if len(data) > MAX_ARTICLE_BYTES:
+        yield Problem(source.display, f"too large for one article (over {MAX_ARTICLE_BYTES // 2**20} MiB)")
+        return
+    if not data.strip():
+        yield Problem(source.display, "empty file")
+        return
+    article, problems = read_html_page(data, id=source.id_base, origin=source.display, fallback_date=source.modified)
+    yield from problems
+    if article is not None:
+        yield article
+
+
 def _kind_from_name(name: str) -> tuple[str | None, bool]:
     lowered = name.lower()
     gzipped = lowered.endswith(".gz")
     if gzipped:
         lowered = lowered[: -len(".gz")]
-    if lowered.endswith(_TEXT_SUFFIXES):
-        return "text", gzipped
-    if lowered.endswith(_JSONL_SUFFIXES):
-        return "jsonl", gzipped
-    return None, gzipped
+    return _SUFFIX_KINDS.get(os.path.splitext(lowered)[1]), gzipped
 
 
-def _kind_from_content(head: bytes) -> str:
-    """JSON Lines when the first non-blank character is "{", else a plain-text article."""
+def _kind_from_content(head: bytes, column_map: Mapping[str, str | int] | None = None) -> str:
+    """HTML by its first tag, JSON Lines by a leading "{", CSV by a header naming a body column, else plain text."""
     if has_utf16_bom(head):
         text = head.decode("utf-16", "ignore")
     else:
         text = head.removeprefix(UTF8_BOM).decode("utf-8", "ignore")
-    return "jsonl" if text.lstrip().startswith("{") else "text"
+    if _HTML_START.match(text):
+        return "html"
+    if text.lstrip().startswith("{"):
+        return "jsonl"
+    if looks_delimited(text.lstrip("\ufeff"), column_map):
+        return "csv"
+    return "text"
+
+
+def _starts_warc(raw_head: bytes, gzipped: bool) -> bool:
+    """Whether a stream (gzip-compressed or not) begins with a WARC record."""
+    if not gzipped:
+        return raw_head.startswith(b"WARC/")
+    try:
+        return zlib.decompressobj(wbits=31).decompress(raw_head, 16).startswith(b"WARC/")
+    except zlib.error:
+        return False
+
+
+def _reopener(path: str | None) -> Callable[[int], BinaryIO] | None:
+    """Opens ``path`` again at a byte offset, for readers that resume after damage; None for stdin."""
+    if path is None:
+        return None
+
+    def reopen(position: int) -> BinaryIO:
+        stream = open(path, "rb")
+        stream.seek(position)
+        return stream
+
+    return reopen
+
+
+def _file_date(info: os.stat_result) -> dt.date | None:
+    try:
+        return dt.date.fromtimestamp(info.st_mtime)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _describe_suffix(name: str) -> str:
