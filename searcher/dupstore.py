@@ -95,6 +95,7 @@ class DuplicateStore:
         self._db = connection
         self.path = path
         self._pending = 0
+        self._last_group: int | None = None
 
     @classmethod
     def for_writing(cls, index_dir: str | Path, *, fresh: bool = False) -> "DuplicateStore":
@@ -109,6 +110,7 @@ class DuplicateStore:
         # which the next run re-reads anyway.
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute("PRAGMA cache_size=-65536")  # 64 MiB: band lookups stay in memory
         store = cls(connection, path)
         store._prepare()
         return store
@@ -241,8 +243,13 @@ class DuplicateStore:
             self._db.execute(f"UPDATE docs SET grp = ? WHERE id IN ({_marks(len(chunk))})", (target, *chunk))
 
     def _new_group(self) -> int:
-        (last,) = self._db.execute("SELECT MAX(grp) FROM docs").fetchone()
-        return (last or 0) + 1
+        # Counted in memory: MAX(grp) over the table for every new group was a
+        # fifth of the indexing process's time. A rolled-back article leaves a gap.
+        if self._last_group is None:
+            (last,) = self._db.execute("SELECT MAX(grp) FROM docs WHERE grp IS NOT NULL").fetchone()
+            self._last_group = last or 0
+        self._last_group += 1
+        return self._last_group
 
     def _detach(self, article_id: str, group: int | None) -> None:
         """Delete an article's rows and regroup what is left of its group."""

@@ -32,8 +32,6 @@ SMALL_INPUT_BYTES = 16 * 2**20
 WORKER_FORM_CACHE = 100_000
 #: How long closing waits for a worker to finish what it is doing before killing it.
 STOP_TIMEOUT_SECONDS = 30.0
-#: Workers run this much "nicer" than the indexing process (see _lower_priority).
-WORKER_NICENESS = 5
 #: How often an idle worker checks that the indexing process is still there.
 ORPHAN_CHECK_SECONDS = 0.5
 
@@ -264,16 +262,6 @@ class _Worker:
         self._conn.close()
 
 
-def _lower_priority() -> None:
-    """Let the indexing process go first: it reads and checks every article, alone,
-    and with equal shares of two cores among three processes it would get only
-    two thirds of one and hold up the workers."""
-    try:
-        os.nice(WORKER_NICENESS)
-    except (AttributeError, OSError):  # not on this platform, or not allowed
-        pass
-
-
 def _bound_caches() -> None:
     """Keep the analysis caches of a worker from growing with the corpus.
 
@@ -300,15 +288,14 @@ def _clear_cache(function) -> None:
 def run_worker(conn, index_dir: str, parent_pid: int) -> None:
     """A worker process: build the segments of the batches it is sent, one at a time.
 
-    Messages in: ("add", batch, [docs]), ("finish", batch), ("cancel", batch),
-    ("stop", None). Out: ("segment", batch, segment or None) or
-    ("error", batch, traceback text), one per finish or cancel.
+    Messages in: ("add", batch, [docs]), ("finish", batch, None), ("cancel",
+    batch, None), ("stop", None, None). Out: ("segment", batch, segment or None)
+    or ("error", batch, traceback text), one per finish or cancel.
     """
     # Ctrl-C reaches every process of the terminal's foreground group: the
     # indexing process alone decides what happens (commit what was read).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    _lower_priority()
     ix = open_index(index_dir)
     storage, schema = ix.storage, ix.schema
     builders: dict[int, SegmentBuilder] = {}

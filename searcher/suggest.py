@@ -94,10 +94,11 @@ def edit_distance(a: str, b: str, limit: int | None = None) -> int:
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
             if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
                 current[j] = min(current[j], previous2[j - 2] + 1)
-        if limit is not None and min(current) > limit:
+        # A swap reaches back two rows, so both must be over the limit to stop early.
+        if limit is not None and min(current) > limit and min(previous) > limit:
             return limit + 1
         previous2, previous = previous, current
-    return previous[-1]
+    return previous[-1] if limit is None else min(previous[-1], limit + 1)
 
 
 #: Letters that differ only by their dots (ر/ز, س/ش, ح/ج/خ ...): swapping one for

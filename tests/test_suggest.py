@@ -58,7 +58,8 @@ def test_edit_distance(a, b, expected):
 def test_edit_distance_is_symmetric_and_bounded(a, b):
     assert edit_distance(a, b) == edit_distance(b, a) <= max(len(a), len(b))
     assert edit_distance(a, b) / 2 <= weighted_distance(a, b) <= max(len(a), len(b))
-    assert edit_distance(a, b, limit=1) <= 2
+    for limit in (0, 1, 2):
+        assert edit_distance(a, b, limit=limit) == min(edit_distance(a, b), limit + 1)
 
 
 def test_a_typo_is_corrected_with_the_corpus_spelling_that_keeps_the_clitic():
