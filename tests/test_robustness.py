@@ -66,6 +66,30 @@ def wait_for_count(index_dir, at_least, process, seconds=120):
     raise AssertionError(f"index never reached {at_least} articles")
 
 
+def check_interrupted(process, stderr: bytes, index_dir, signum, total: int) -> int:
+    """What an interrupted run must leave: whole batches after SIGKILL, a clean
+    exit 130 after SIGINT/SIGTERM, and part of the corpus committed. Returns that part."""
+    kept = count(index_dir)
+    if signum == signal.SIGKILL:
+        assert process.returncode == -signal.SIGKILL
+        assert kept % BATCH == 0  # whole batches only, never half of one
+    else:
+        assert process.returncode == 130, stderr.decode()
+        assert b"Interrupted: everything read so far is committed" in stderr
+        assert b"Traceback" not in stderr
+    assert 2 * BATCH <= kept < total
+    return kept
+
+
+def check_next_run_completes(index_dir, corpus, total: int, kept: int, *options: str) -> None:
+    """The lock died with the interrupted process: the next run starts at once and carries on."""
+    again = start_index(index_dir, *options, "--batch-size", str(BATCH), "--lock-timeout", "0", str(corpus))
+    _, stderr = again.communicate(timeout=120)
+    assert again.returncode == 0, stderr.decode()
+    assert f"{total - kept:,} added, 0 updated, {kept:,} unchanged, 0 skipped" in stderr.decode()
+    assert count(index_dir) == total
+
+
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM], ids=["KILL", "INT", "TERM"])
 def test_interrupted_run_keeps_its_commits_and_the_next_run_completes(tmp_path, signum):
     total = 3000
@@ -76,24 +100,10 @@ def test_interrupted_run_keeps_its_commits_and_the_next_run_completes(tmp_path, 
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=60)
 
-    kept = count(index_dir)
-    if signum == signal.SIGKILL:
-        assert process.returncode == -signal.SIGKILL
-        assert kept % BATCH == 0  # whole batches only, never half of one
-    else:
-        assert process.returncode == 130, stderr.decode()
-        assert b"Interrupted: everything read so far is committed" in stderr
-        assert b"Traceback" not in stderr
-    assert 2 * BATCH <= kept < total
+    kept = check_interrupted(process, stderr, index_dir, signum, total)
     with Archive(index_dir) as archive:  # intact and searchable
         assert archive.search(SearchRequest("الباغوز", limit=5))
-
-    # The lock died with the process: the next run starts at once and carries on.
-    again = start_index(index_dir, "--batch-size", str(BATCH), "--lock-timeout", "0", str(corpus))
-    _, stderr = again.communicate(timeout=120)
-    assert again.returncode == 0, stderr.decode()
-    assert f"{total - kept:,} added, 0 updated, {kept:,} unchanged, 0 skipped" in stderr.decode()
-    assert count(index_dir) == total
+    check_next_run_completes(index_dir, corpus, total, kept)
 
 
 def test_second_writer_waits_then_exits_2_and_readers_keep_working(tmp_path):
