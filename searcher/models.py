@@ -81,6 +81,8 @@ class Hit:
     partial: bool = False
     #: Ids of the other articles of this hit's duplicate group (re-publications), folded into it.
     similar_ids: tuple[str, ...] = ()
+    time: str | None = None  # "HH:MM" as printed by the source
+    place: str | None = None  # dateline city
 
 
 @dataclass(slots=True)

@@ -47,6 +47,8 @@ def hit_record(hit: Hit) -> dict:
         "score": hit.score,
         "title": hit.title,
         "date": hit.date,
+        "time": hit.time,
+        "place": hit.place,
         "source": hit.source,
         "category": hit.category,
         "url": hit.url,

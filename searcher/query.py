@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+from array import array
 import math
 import re
 from collections import Counter
@@ -11,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import qparser
+from whoosh import matching
 from whoosh import query as wq
 from whoosh.qparser import syntax
+from whoosh.collectors import ScoredCollector
 from whoosh.qparser.common import QueryParserError
 from whoosh.scoring import BM25F
 
@@ -36,7 +40,8 @@ class SearchRequest:
     """What to search for and how to page, filter and order the results."""
 
     text: str
-    limit: int = 10
+    #: Hits to return; None: every hit (the full ranking).
+    limit: int | None = 10
     offset: int = 0
     sources: tuple[str, ...] = ()
     since: str | None = None
@@ -171,7 +176,7 @@ def plan_query(request: SearchRequest, ranking: Ranking | None = None, parser=No
     parser = parser or build_parser(match_all=request.match_all, field_boosts=ranking.field_boosts)
     parsed = parse_query(request.text, parser=parser)
     search_terms, exact_terms = highlight_terms(parsed)
-    q = weigh_function_words(parsed, ranking.function_word_weight)
+    q = unscored_filters(weigh_function_words(parsed, ranking.function_word_weight))
     relaxed = relax_all_words(q) if request.match_all and request.fill_with_any else None
     return QueryPlan(q, relaxed, frozenset(search_terms), frozenset(exact_terms))
 
@@ -284,9 +289,66 @@ def _is_function_clause(node: wq.Query) -> bool:
     return False
 
 
+class _ZeroScores(matching.ListMatcher):
+    def weight(self) -> float:
+        return 0.0
+
+    def score(self) -> float:
+        return 0.0
+
+
+class Unscored(wq.ConstantScoreQuery):
+    """A clause that selects articles and adds 0 to their score.
+
+    Whoosh's own ``ConstantScoreQuery(q, 0.0)`` scores 1.0: its list matcher
+    takes a weight of 0 for "no weight given".
+    """
+
+    def __init__(self, child: wq.Query, score: float = 0.0):
+        super().__init__(child, 0.0)
+
+    def __repr__(self) -> str:
+        return f"Unscored({self.child!r})"
+
+    def matcher(self, searcher, context=None):
+        from whoosh.searching import SearchContext
+
+        context = context or SearchContext()
+        m = self.child.matcher(searcher, context)
+        if isinstance(m, matching.NullMatcherClass):
+            return m
+        return _ZeroScores(array("I", m.all_ids()), all_weights=0.0, term=m.term())
+
+
+#: Fields that only select articles: a ``date:`` or ``source:`` clause never changes a score.
+FILTER_FIELDS = frozenset({"date", "source"})
+
+
+def unscored_filters(q: wq.Query) -> wq.Query:
+    """Make the ``date:`` and ``source:`` clauses of a query select without scoring.
+
+    Each becomes a constant score of 0, so an article scores the same with or
+    without them (``--since``, ``--until`` and ``--source`` are applied the same
+    way; see ``Archive._executable``).
+
+    >>> q = unscored_filters(parse_query("الرياض source:skynews"))
+    >>> [(type(c).__name__, getattr(c, "score", None)) for c in q.subqueries]
+    [('Or', None), ('Unscored', 0.0)]
+    """
+    if q.is_leaf():
+        if getattr(q, "fieldname", None) in FILTER_FIELDS:
+            return Unscored(q)
+        return q
+    if isinstance(q, Unscored):
+        return q
+    return q.apply(unscored_filters)
+
+
 def _has_content_word(q: wq.Query) -> bool:
     """True when some positive clause is not a function word."""
     if _is_function_clause(q) or isinstance(q, wq.Not):
+        return False
+    if q.is_leaf() and getattr(q, "fieldname", None) in FILTER_FIELDS:
         return False
     if isinstance(q, wq.AndNot):
         return _has_content_word(q.a)
@@ -323,13 +385,19 @@ def relax_all_words(q: wq.Query) -> wq.Query | None:
         return None
     words = [c for c in q.subqueries if _is_plain_word(c)]
     kept = [c for c in q.subqueries if not _is_plain_word(c)]
-    others_match = any(not isinstance(c, wq.Not) for c in kept)
+    # Besides NOT and filters (date:, source:), do other clauses match?
+    others_match = any(not isinstance(c, wq.Not) and not _is_filter(c) for c in kept)
     if not words or (len(words) == 1 and not others_match):
         return None
     any_word = words[0] if len(words) == 1 else wq.Or(words)
-    if not others_match:  # only NOT clauses besides: some of the words must be there
+    if not others_match:  # only NOT clauses and filters besides: some of the words must be there
         return wq.And([*kept, any_word]) if kept else any_word
     return wq.AndMaybe(kept[0] if len(kept) == 1 else wq.And(kept), any_word)
+
+
+def _is_filter(node: wq.Query) -> bool:
+    """A ``date:`` or ``source:`` clause (see :func:`unscored_filters`)."""
+    return isinstance(node, Unscored) or (node.is_leaf() and getattr(node, "fieldname", None) in FILTER_FIELDS)
 
 
 def _is_plain_word(node: wq.Query) -> bool:
@@ -386,6 +454,91 @@ def _has_exact(stored: dict, forms: list[str]) -> bool:
     return any(has_exact_sequence(stored.get(field) or "", forms) for field in DEFAULT_FIELD_BOOSTS)
 
 
+def _check_page(limit: int | None, offset: int) -> None:
+    if (limit is not None and limit < 1) or offset < 0:
+        raise QuerySyntaxError("--limit must be at least 1 and --offset at least 0")
+
+
+def _hit(rank: int, stored: dict, score: float | None, snippet=None, qid=None, partial=False) -> Hit:
+    """A hit from an article's stored fields."""
+    return Hit(
+        rank=rank,
+        id=stored["id"],
+        score=score,
+        title=stored.get("title", ""),
+        date=stored.get("date") or None,
+        source=stored.get("source"),
+        category=stored.get("category"),
+        url=stored.get("url"),
+        snippet=snippet,
+        qid=qid,
+        partial=partial,
+        time=stored.get("time"),
+        place=stored.get("place"),
+    )
+
+
+def ranking_order(entries: list[tuple[object, int]], wanted: int | None, article_id) -> list[tuple[object, int]]:
+    """The first ``wanted`` (all: None) of ``(key, docnum)`` entries in ranking order.
+
+    The order is ascending ``key`` (the negated score, or a date key), and for
+    equal keys ascending article id (``article_id(docnum)``): a total order that
+    does not depend on ``wanted``, on segments or on the engine, so pages
+    concatenate to the full ranking. Ids are read only where keys tie.
+
+    >>> ids = {1: "b", 2: "a", 3: "c", 4: "d"}
+    >>> ranking_order([(-2.0, 1), (-1.0, 3), (-2.0, 2), (-0.5, 4)], 1, ids.get)
+    [(-2.0, 2)]
+    >>> ranking_order([(-2.0, 1), (-1.0, 3), (-2.0, 2), (-0.5, 4)], None, ids.get)
+    [(-2.0, 2), (-2.0, 1), (-1.0, 3), (-0.5, 4)]
+    """
+    if wanted is None or wanted >= len(entries):
+        head = sorted(entries)
+    else:
+        head = heapq.nsmallest(wanted, entries)
+        if not head:
+            return []
+        # Entries tied with the last one may outrank it by id: take them all.
+        boundary = head[-1][0]
+        head = [e for e in head if e[0] != boundary]
+        head.extend(sorted(e for e in entries if e[0] == boundary))
+    ordered: list[tuple[object, int]] = []
+    i = 0
+    while i < len(head):
+        j = i + 1
+        while j < len(head) and head[j][0] == head[i][0]:
+            j += 1
+        run = head[i:j]
+        if len(run) > 1:
+            run.sort(key=lambda e: article_id(e[1]))
+        ordered.extend(run)
+        i = j
+    return ordered if wanted is None else ordered[:wanted]
+
+
+class _EveryScore(ScoredCollector):
+    """Collects (score, docnum) of every match.
+
+    Whoosh's top-N collector skips blocks and replaces matchers by quality
+    bounds that do not hold for this ranking (BM25F over two fields with
+    function-word weights): its top 10 can miss articles and under-score
+    others. Scoring every match is exact; ``ranking_order`` picks the page.
+    """
+
+    def __init__(self):
+        super().__init__(replace=0)
+
+    def _use_block_quality(self) -> bool:
+        return False
+
+    def _collect(self, global_docnum: int, score: float):
+        self.items.append((score, global_docnum))
+        return 0 - score
+
+    def results(self):  # pragma: no cover - the archive reads ``items``
+        raise NotImplementedError
+
+
 class Archive:
     """An open index for reading: search, fetch articles, describe the contents.
 
@@ -418,98 +571,119 @@ class Archive:
         self.close()
 
     def search(self, request: SearchRequest) -> list[Hit]:
-        """The hits of one request, best first (or by date), with snippets if asked."""
+        """The hits of one request, best first (or by date), with snippets if asked.
+
+        The hits are exactly ranks ``offset + 1 .. offset + limit`` of the full
+        ranking (see :func:`ranking_order`), whatever the limit: every matching
+        article is scored, so a page never depends on how many were asked for.
+        """
+        _check_page(request.limit, request.offset)
         if request.sort not in SORT_ORDERS:
             raise QuerySyntaxError(f"unknown sort {request.sort!r}: use one of {', '.join(SORT_ORDERS)}")
-        if request.limit < 1 or request.offset < 0:
-            raise QuerySyntaxError("--limit must be at least 1 and --offset at least 0")
         plan = plan_query(request, self.ranking, self._parsers[request.match_all])
         restrict = _filter_query(self._schema, request)
-        wanted = request.offset + request.limit
-        kwargs = {}
-        if request.sort != "relevance":
-            kwargs = {"sortedby": "date", "reverse": request.sort == "-date"}
-        # Sorted by date, a hit's "score" is its sort key, not a relevance score.
+        wanted = None if request.limit is None else request.offset + request.limit
+        # Sorted by date, a hit has no relevance score.
         scored = request.sort == "relevance"
         hits = []
-        ranked = self._ranked_with_fallback(plan.query, plan.relaxed, restrict, wanted, kwargs)
+        ranked = self._ranked_with_fallback(plan.query, plan.relaxed, restrict, wanted, request.sort)
         for rank, (score, stored, partial) in enumerate(ranked, 1):
             if rank <= request.offset:
                 continue
             snippet = None
             if request.snippets:
                 snippet = make_snippet(stored.get("body", ""), plan.search_terms, plan.exact_terms)
-            hits.append(
-                Hit(
-                    rank=rank,
-                    id=stored["id"],
-                    score=round(float(score), 4) if scored else None,
-                    title=stored.get("title", ""),
-                    date=stored.get("date") or None,
-                    source=stored.get("source"),
-                    category=stored.get("category"),
-                    url=stored.get("url"),
-                    snippet=snippet,
-                    qid=request.qid,
-                    partial=partial,
-                )
-            )
+            hits.append(_hit(rank, stored, round(float(score), 4) if scored else None, snippet, request.qid, partial))
+            if rank == wanted:
+                break
         return hits
 
-    def _ranked_with_fallback(self, q: wq.Query, relaxed: wq.Query | None, restrict, wanted: int, kwargs: dict):
-        """(score, stored fields, partial) for the query's hits, then, if too few, the relaxed query's."""
-        seen: set[str] = set()
-        for score, stored in self._ranked(q, restrict, wanted, kwargs):
-            seen.add(stored["id"])
-            yield score, stored, False
-        if relaxed is None or len(seen) >= wanted:
-            return
-        for score, stored in self._ranked(relaxed, restrict, wanted, kwargs):
-            if stored["id"] not in seen:
-                yield score, stored, True
+    def _ranked_with_fallback(self, q: wq.Query, relaxed: wq.Query | None, restrict, wanted: int | None, sort: str):
+        """(score, stored fields, partial) for the query's hits, then, if too few, the relaxed query's.
 
-    def _ranked(self, q: wq.Query, restrict, wanted: int, kwargs: dict):
-        """Up to ``wanted`` (score, stored fields) pairs for one query, exact forms resolved."""
+        The hits with every word come first, in their own order; the relaxed
+        query's other hits follow in theirs.
+        """
+        seen: set[int] = set()
+        for score, docnum in self._ranked(q, restrict, wanted, sort):
+            seen.add(docnum)
+            yield score, self._searcher.stored_fields(docnum), False
+        if relaxed is None or (wanted is not None and len(seen) >= wanted):
+            return
+        # Every article with all the words was yielded: the rest of the page
+        # comes from the relaxed query's ranking without them.
+        rest = None if wanted is None else wanted - len(seen)
+        for score, docnum in self._ranked(relaxed, restrict, rest, sort, exclude=seen):
+            yield score, self._searcher.stored_fields(docnum), True
+
+    def _ranked(self, q: wq.Query, restrict, wanted: int | None, sort: str = "relevance", exclude=frozenset()):
+        """The first ``wanted`` (score, docnum) pairs of one query's full ranking (all of them: None).
+
+        Exact forms are resolved; articles whose docnums are in ``exclude`` are
+        left out. With required exact forms, the ranking's head is checked hit
+        by hit and widened until enough pass: a page of ``=في`` checks a
+        handful of articles, not every one.
+        """
         q, required = self._executable(q, restrict)
-        yield from self._checked(q, required, wanted, kwargs)
+        entries = self._sort_keys(self._scores(q, exclude), sort)
+        to_score = (lambda key: -key) if sort == "relevance" else (lambda key: None)
+        if not required:
+            for key, docnum in ranking_order(entries, wanted, self._article_id):
+                yield to_score(key), docnum
+            return
+        window = None if wanted is None else max(2 * wanted, 50)
+        done = passed = 0
+        while True:
+            ordered = ranking_order(entries, window, self._article_id)
+            # A longer head of the ranking starts with the shorter one.
+            for key, docnum in ordered[done:]:
+                if _has_all_exact(self._searcher.stored_fields(docnum), required):
+                    yield to_score(key), docnum
+                    passed += 1
+                    if passed == wanted:
+                        return
+            done = len(ordered)
+            if window is None or done < window:
+                return
+            window *= 4
+
+    def _scores(self, q: wq.Query, exclude=frozenset()) -> list[tuple[float, int]]:
+        """(score, docnum) of every article the query matches: no pruning, so every score is exact."""
+        collector = _EveryScore()
+        self._searcher.search_with_collector(q, collector)
+        if exclude:
+            return [item for item in collector.items if item[1] not in exclude]
+        return collector.items
+
+    def _sort_keys(self, scored: list[tuple[float, int]], sort: str) -> list[tuple[object, int]]:
+        """(key, docnum) pairs whose ascending order is the requested order (ties: see ranking_order)."""
+        if sort == "relevance":
+            return [(-score, docnum) for score, docnum in scored]
+        if not scored:
+            return []
+        dates = self._searcher.reader().column_reader("date")
+        sign = 1 if sort == "date" else -1
+        # Undated articles come last in both orders.
+        return [
+            ((0, sign * int(date.replace("-", ""))) if (date := dates[docnum]) else (1, 0), docnum)
+            for _, docnum in scored
+        ]
+
+    def _article_id(self, docnum: int) -> str:
+        return self._searcher.stored_fields(docnum)["id"]
 
     def _executable(self, q: wq.Query, restrict: wq.Query | None) -> tuple[wq.Query, list[list[str]]]:
         """The engine query for a planned query and the filters, and the exact forms each hit must have.
 
         The one place that decides which articles a query matches: ranked
-        pages and whole-result counts both start here.
+        pages and whole-result counts both start here. The filters select
+        without scoring (a constant 0), so they never change a hit's score.
         """
         required: list[list[str]] = []
         q = self._resolve_exact(q, required)
         if restrict is not None:
-            q = wq.And([q, restrict])
+            q = wq.And([q, Unscored(restrict)])
         return q, required
-
-    def _checked(self, q: wq.Query, required: list[list[str]], wanted: int, kwargs: dict):
-        """Up to ``wanted`` (score, stored fields) pairs in order, each with the ``required`` exact forms.
-
-        With required exact forms, the query matched their search forms, so
-        each hit is checked in turn and the search widened until enough pass:
-        a page of ``=في`` checks a handful of articles, not every one.
-        """
-        if not required:
-            for result in self._searcher.search(q, limit=wanted, **kwargs):
-                yield result.score, result.fields()
-            return
-        limit = max(2 * wanted, 50)
-        while True:
-            results = self._searcher.search(q, limit=limit, **kwargs)
-            passed = 0
-            for result in results:
-                stored = result.fields()
-                if _has_all_exact(stored, required):
-                    yield result.score, stored
-                    passed += 1
-                    if passed == wanted:
-                        return
-            if len(results) < limit:
-                return
-            limit *= 4
 
     def _resolve_exact(self, q: wq.Query, required: list[list[str]], is_required: bool = True) -> wq.Query:
         """Replace each exact-form clause (``=word``) by something the index can answer.
@@ -545,7 +719,7 @@ class Archive:
         if not confirmed:
             return wq.NullQuery
         # The id clause only selects; the candidates' own terms give the score.
-        return wq.And([candidates, wq.ConstantScoreQuery(wq.Or(confirmed), 0.0)])
+        return wq.And([candidates, Unscored(wq.Or(confirmed))])
 
     def search_many(self, requests: Iterable[SearchRequest]) -> Iterator[list[Hit]]:
         """Run requests one after another on the same open searcher."""
@@ -628,7 +802,8 @@ class Archive:
         store = self._duplicate_store()
         if store is None:
             return self.search(request)
-        wanted = request.offset + request.limit
+        _check_page(request.limit, request.offset)
+        wanted = None if request.limit is None else request.offset + request.limit
         # Most pages fold nothing: the first try is the plain search, snippets
         # and all; only when copies were folded is the search widened.
         window = wanted
@@ -638,7 +813,7 @@ class Archive:
             hits = self.search(replace(request, offset=0, limit=window, snippets=snippets))
             groups = store.groups_of([hit.id for hit in hits])
             folded = collapse(hits, lambda hit: groups.get(hit.id))
-            if len(folded) >= wanted or len(hits) < window:
+            if window is None or len(folded) >= wanted or len(hits) < window:
                 break
             made.update((hit.id, hit.snippet) for hit in hits if hit.snippet is not None)
             window = 2 * window + 10
@@ -755,7 +930,7 @@ class Archive:
         return counted
 
     def similar(
-        self, article_id: str, *, limit: int = 10, offset: int = 0, collapse: bool = True, snippets: bool = True
+        self, article_id: str, *, limit: int | None = 10, offset: int = 0, collapse: bool = True, snippets: bool = True
     ) -> list[Hit]:
         """The articles most like ``article_id``, best first, leaving out it and its duplicates.
 
@@ -769,8 +944,7 @@ class Archive:
         stored = self._searcher.document(id=article_id)
         if stored is None:
             raise ArticleNotFound(f"no article with id {article_id!r}")
-        if limit < 1 or offset < 0:
-            raise QuerySyntaxError("--limit must be at least 1 and --offset at least 0")
+        _check_page(limit, offset)
         store = self._duplicate_store()
         excluded = {article_id}
         if store is not None:
@@ -785,19 +959,18 @@ class Archive:
         if not terms:
             return []
         q = wq.Or([wq.Term(f, t, boost=w * b) for t, w in terms for f, b in self.ranking.field_boosts.items()])
-        mask = wq.Or([wq.Term("id", i) for i in sorted(excluded)])
-        wanted = offset + limit
-        window = max(2 * wanted, wanted + 20) if collapse and store is not None else wanted
+        exclude = {n for i in excluded if (n := self._searcher.document_number(id=i)) is not None}
+        wanted = None if limit is None else offset + limit
+        grouping = collapse and store is not None
+        window = max(2 * wanted, wanted + 20) if grouping and wanted is not None else wanted
         while True:
-            results = self._searcher.search(q, limit=window, mask=mask)
             hits = [
-                Hit(rank=0, id=r["id"], score=round(float(r.score), 4), title=r.get("title", ""),
-                    date=r.get("date") or None, source=r.get("source"), category=r.get("category"), url=r.get("url"))
-                for r in results
+                _hit(0, self._searcher.stored_fields(docnum), round(float(score), 4))
+                for score, docnum in self._ranked(q, None, window, exclude=exclude)
             ]
-            groups = store.groups_of([h.id for h in hits]) if collapse and store is not None else {}
+            groups = store.groups_of([h.id for h in hits]) if grouping else {}
             folded = fold(hits, lambda h: groups.get(h.id))
-            if len(folded) >= wanted or len(hits) < window:
+            if window is None or len(folded) >= wanted or len(hits) < window:
                 break
             window *= 4
         page = [hit for hit, _ in folded[offset:wanted]]
