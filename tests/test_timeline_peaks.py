@@ -130,7 +130,9 @@ def test_a_daily_chart_of_1118_days_shows_both_isolated_peaks_at_full_height(tmp
     result = plot_timeline(timeline, tmp_path / "days.png", "Articles with «عاصفة الحزم» by day")
     assert result.per_bar > 1 and len(result.heights) <= MAX_BARS
     assert max(result.heights) == 400
-    assert result.subtitle == f"Each bar: the busiest day of {result.per_bar} in a row (1,118 days in {len(result.heights)} bars)"
+    assert result.subtitle == (
+        f"Each bar: the busiest day of {result.per_bar} in a row (1,118 days in {len(result.heights)} bars)"
+    )
     tops = _bar_tops(tmp_path / "days.png")
     drawn = [(x, top) for x, top in enumerate(tops) if top is not None]
     highest = min(top for _, top in drawn)
@@ -235,7 +237,8 @@ def test_plot_in_a_process_where_matplotlib_cannot_be_imported(storm_index, tmp_
     (blocker / "sitecustomize.py").write_text("import sys\nsys.modules['matplotlib'] = None\n", encoding="utf-8")
     script = REPO / ".venv" / "bin" / "search"
     command = [str(script)] if script.exists() else [sys.executable, "-m", "searcher"]
-    env = {**os.environ, "PYTHONUTF8": "1", "PYTHONPATH": os.pathsep.join(filter(None, [str(blocker), os.environ.get("PYTHONPATH")]))}
+    path = os.pathsep.join(filter(None, [str(blocker), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONUTF8": "1", "PYTHONPATH": path}
     args = ["--index-dir", str(storm_index), "timeline", "عاصفة الحزم"]
     done = subprocess.run([*command, *args, "--plot", str(tmp_path / "c.png")], capture_output=True, text=True,
                           encoding="utf-8", env=env)
