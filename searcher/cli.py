@@ -560,10 +560,13 @@ def _run_facets(index_dir, requests, facets, fmt, bidi) -> int:
 
 @cli.command("timeline")
 @click.argument("text")
-@click.option("--by", type=click.Choice(["day", "month", "year"]), default="month", show_default=True, help="Bar per day, month or year.")
+@click.option(
+    "--by", type=click.Choice(["day", "month", "year", "auto"]), default="month", show_default=True,
+    help="Bar per day, month or year; auto: the finest with at most 60 bars.",
+)
 @click.option(
     "--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
-    help="Also draw the chart into FILE (.png or .svg).",
+    help="Also draw the chart into FILE (.png or .svg; needs matplotlib).",
 )
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "jsonl", "tsv"]), default="table", show_default=True)
 @click.option("--source", "sources", multiple=True, help="Only articles from this source (repeatable).")
@@ -576,28 +579,35 @@ def timeline_command(obj, text, by, plot_path, fmt, sources, since, until, match
     """Chart how many articles match a query per month (or day, or year).
 
     Counts every matching article (not a top N), empty periods included;
-    undated articles are counted apart.
+    undated articles are counted apart. The longest bar is the highest count;
+    in a list of more than 60 rows the three highest end in "◀ #1" .. "◀ #3".
 
     \b
     Example:
       search timeline "الباغوز"
+      search timeline "عاصفة الحزم" --by auto
       search timeline "الباغوز" --by day --since 2019-02 --plot baghouz.png
       search timeline "النفط" --by year --format tsv
     \b
     Exit codes: 0 some article matched, 1 none, 2 error.
     """
     from . import output
+    from .explore import auto_timeline
     from .query import Archive, SearchRequest
 
     if plot_path is not None:
-        from .plot import plot_format
+        from .plot import plot_format, require_matplotlib
 
-        plot_format(plot_path)  # a wrong suffix fails before the search
+        plot_format(plot_path)  # a wrong suffix or no matplotlib fails before the search
+        require_matplotlib()
     request = SearchRequest(
         text=text, sources=tuple(sources), since=since, until=until, match_all=not match_any, fill_with_any=False
     )
     with Archive(obj["index_dir"]) as archive:
-        timeline = archive.timeline(request, by)
+        if by == "auto":
+            timeline = auto_timeline(archive.timeline(request, "day"))
+        else:
+            timeline = archive.timeline(request, by)
     title = output.timeline_title(text, timeline)
     if fmt == "jsonl":
         for line in output.iter_timeline_jsonl(timeline):
@@ -607,6 +617,11 @@ def timeline_command(obj, text, by, plot_path, fmt, sources, since, until, match
             click.echo(line)
     elif timeline.total:
         click.echo(_for_terminal(output.render_timeline(timeline, _table_width(), title), bidi))
+        if len(timeline.periods) > output.TIMELINE_MARK_ABOVE:
+            peaks = ", ".join(f"{period} ({count:,})" for period, count in output.timeline_peaks(timeline))
+            click.echo(
+                f"{len(timeline.periods):,} rows; highest: {peaks}. Fewer rows: --by auto.", err=True
+            )
     if not timeline.total:
         click.echo("No hits.", err=True)
         sys.exit(EXIT_NOTHING)
@@ -615,7 +630,8 @@ def timeline_command(obj, text, by, plot_path, fmt, sources, since, until, match
 
         if timeline.periods:
             drawn = plot_timeline(timeline, plot_path, title)
-            click.echo(f"Wrote {drawn.path} ({len(drawn.heights)} bars).", err=True)
+            grouped = f", each the busiest {timeline.by} of {drawn.per_bar}" if drawn.per_bar > 1 else ""
+            click.echo(f"Wrote {drawn.path} ({len(drawn.heights)} bars{grouped}).", err=True)
         else:
             click.echo("Nothing to plot: no matching article has a date.", err=True)
     sys.exit(EXIT_OK)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 FACETS = ("source", "year", "month", "category")
 #: Timeline steps.
 PERIODS = ("day", "month", "year")
+#: ``--by auto`` picks the finest step that gives at most this many periods.
+AUTO_MAX_PERIODS = 60
 #: Characters of an ISO date that name a period.
 _PERIOD_LENGTH = {"year": 4, "month": 7, "day": 10}
 
@@ -115,3 +117,48 @@ def build_timeline(dates: Iterable[str | None], by: str = "month") -> Timeline:
             break
         period = next_period(period, by)
     return Timeline(by, tuple(periods), undated)
+
+
+def regroup(timeline: Timeline, by: str) -> Timeline:
+    """The same counts per coarser period (a day timeline per month or year), empty periods filled in.
+
+    >>> regroup(Timeline("day", (("2019-01-31", 2), ("2019-02-01", 0), ("2019-02-02", 1)), 4), "month")
+    Timeline(by='month', periods=(('2019-01', 2), ('2019-02', 1)), undated=4)
+    >>> regroup(Timeline("month", (("2018-12", 1), ("2019-01", 0), ("2019-02", 3))), "year").periods
+    (('2018', 1), ('2019', 3))
+    """
+    if _PERIOD_LENGTH[by] > _PERIOD_LENGTH[timeline.by]:
+        raise ValueError(f"cannot count by {by} from counts by {timeline.by}")
+    counts: Counter[str] = Counter()
+    for period, count in timeline.periods:
+        counts[period_of(period, by)] += count
+    if not counts:
+        return Timeline(by, (), timeline.undated)
+    periods = []
+    period, last = min(counts), max(counts)
+    while True:
+        periods.append((period, counts.get(period, 0)))
+        if period == last:
+            break
+        period = next_period(period, by)
+    return Timeline(by, tuple(periods), timeline.undated)
+
+
+def auto_timeline(days: Timeline, max_periods: int = AUTO_MAX_PERIODS) -> Timeline:
+    """Counts per day, month or year: the finest step with at most ``max_periods`` periods.
+
+    ``days`` counts per day; years are used however many there are.
+
+    >>> days = build_timeline(["2015-03-26", "2015-04-02", "2015-05-30"], "day")
+    >>> auto_timeline(days).by, len(days.periods), auto_timeline(days).periods
+    ('month', 66, (('2015-03', 1), ('2015-04', 1), ('2015-05', 1)))
+    >>> auto_timeline(build_timeline(["2015-03-26", "2015-04-02"], "day")).by
+    'day'
+    """
+    if days.by != "day":
+        raise ValueError("auto_timeline needs counts per day")
+    for by in PERIODS[:-1]:
+        timeline = regroup(days, by)
+        if len(timeline.periods) <= max_periods:
+            return timeline
+    return regroup(days, PERIODS[-1])

@@ -274,8 +274,31 @@ def bar(value: int, maximum: int, width: int) -> str:
     return BAR_FULL * full + (BAR_EIGHTHS[rest] if rest else "")
 
 
+#: A timeline longer than this many rows gets its highest rows marked.
+TIMELINE_MARK_ABOVE = 60
+#: How many of the highest rows are marked.
+TIMELINE_PEAKS = 3
+PEAK_MARK = "◀"
+
+
+def timeline_peaks(timeline, n: int = TIMELINE_PEAKS) -> list[tuple[str, int]]:
+    """The ``n`` periods with the most hits, highest first (ties: earlier first); empty ones never.
+
+    >>> from searcher.explore import Timeline
+    >>> timeline_peaks(Timeline("day", (("2015-03-25", 0), ("2015-03-26", 9), ("2015-03-27", 4), ("2015-03-28", 9))))
+    [('2015-03-26', 9), ('2015-03-28', 9), ('2015-03-27', 4)]
+    """
+    ranked = sorted((pc for pc in timeline.periods if pc[1] > 0), key=lambda pc: (-pc[1], pc[0]))
+    return ranked[:n]
+
+
 def render_timeline(timeline, width: int = DEFAULT_TABLE_WIDTH, title: str | None = None) -> str:
     """A bar chart of hits per period: one line per period, its count, then its bar.
+
+    The highest count fills the bar width; any other count above zero shows at
+    least a sliver. With more than ``TIMELINE_MARK_ABOVE`` rows the highest
+    ``TIMELINE_PEAKS`` rows end in ``◀ #1``, ``◀ #2``, ... so they can be found
+    (and grepped) in a long list.
 
     >>> from searcher.explore import Timeline
     >>> print(render_timeline(Timeline("month", (("2019-01", 4), ("2019-02", 0), ("2019-03", 2))), width=22))
@@ -289,9 +312,13 @@ def render_timeline(timeline, width: int = DEFAULT_TABLE_WIDTH, title: str | Non
     top = max(count for _, count in timeline.periods)
     count_width = len(f"{top:,}")
     bar_width = min(MAX_BAR_WIDTH, max(10, width - label_width - count_width - 4))
+    marks = {}
+    if len(timeline.periods) > TIMELINE_MARK_ABOVE:
+        marks = {period: f" {PEAK_MARK} #{rank}" for rank, (period, _) in enumerate(timeline_peaks(timeline), 1)}
     lines = [title] if title else []
     for period, count in timeline.periods:
-        lines.append(f"{period:<{label_width}} {count:>{count_width},} │{bar(count, top, bar_width)}".rstrip())
+        row = f"{period:<{label_width}} {count:>{count_width},} │{bar(count, top, bar_width)}"
+        lines.append((row + marks.get(period, "")).rstrip())
     return "\n".join(lines)
 
 
