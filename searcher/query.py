@@ -146,7 +146,7 @@ def parse_query(text: str, *, match_all: bool = True, parser=None) -> wq.Query:
     except (QueryParserError, IndexError) as error:
         # Whoosh's parser fails on some stray operators, e.g. a leading "<" with
         # no field before it (IndexError inside its GtLt plugin).
-        raise QuerySyntaxError(f"cannot parse the query {text.strip()!r} ({type(error).__name__})") from None
+        raise QuerySyntaxError(f"cannot parse the query {text.strip()!r}: check its operators, brackets and quotes") from None
     if parsed is wq.NullQuery:
         # Everything analysed away: only diacritics, punctuation or operators.
         raise QuerySyntaxError(f"the query {text.strip()!r} has no words to search for")
