@@ -325,7 +325,7 @@ def _for_terminal(text: str, bidi: bool) -> str:
 
 @cli.command("query")
 @index_dir_option
-@click.argument("words", nargs=-1)
+@click.argument("words", nargs=-1, metavar="[QUERY]...")
 @click.option("--topics", type=click.File("r", encoding="utf-8"), help="Run every 'qid<TAB>query' line of FILE ('-' = stdin).")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "jsonl", "tsv", "ids", "trec"]), default="table", show_default=True)
 @click.option("-n", "--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Hits to show.")
@@ -369,7 +369,7 @@ def query_command(obj, words, topics, fmt, limit, offset, sources, since, until,
       search query الباغوز
       search query الحوثيين اليمن --since 15/03/2017
       search query "دير الزور" --format jsonl | jq .title
-      search query -- -الرياض الباغوز
+      search query -n 5 -- الباغوز -الرياض
       search query --topics topics.tsv --format trec > run.txt
       search query "الباغوز" --facet source --facet month
     \b
@@ -625,7 +625,7 @@ def _run_facets(index_dir, requests, facets, fmt, bidi) -> int:
 
 @cli.command("timeline")
 @index_dir_option
-@click.argument("words", nargs=-1, required=True)
+@click.argument("words", nargs=-1, required=True, metavar="QUERY...")
 @click.option("--by", type=click.Choice(["day", "month", "year"]), default="month", show_default=True, help="Bar per day, month or year.")
 @click.option(
     "--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
