@@ -25,9 +25,16 @@ MAX_PROBLEM_LINES = 100
 class SearchGroup(click.Group):
     """Maps library errors, Ctrl-C and broken pipes to exit codes in one place."""
 
+    def resolve_command(self, ctx, args):
+        ctx.meta["searcher.command_args"] = list(args)  # the command and its arguments, for hints
+        return super().resolve_command(ctx, args)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except click.NoSuchOption as error:
+            _add_dash_hint(error, ctx.meta.get("searcher.command_args", []))
+            raise
         except SearcherError as error:
             if ctx.obj and ctx.obj.get("traceback"):
                 raise
@@ -45,6 +52,40 @@ class SearchGroup(click.Group):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             ctx.exit(EXIT_OK)
+
+
+#: Commands whose arguments are query words, where "-word" (NOT word) is easily typed.
+QUERY_COMMANDS = ("query", "timeline")
+
+
+def _add_dash_hint(error: click.NoSuchOption, args: list[str]) -> None:
+    """Add a line on how to pass a query word starting with "-" to an unknown-option error."""
+    if not args or args[0] not in QUERY_COMMANDS or error.option_name.startswith("--"):
+        return
+    word = next((a for a in args[1:] if a.startswith(error.option_name)), error.option_name)
+    error.message += (
+        f'\nHint: to search with "{word}" (a leading - means NOT), put -- before the query words: '
+        f"search {args[0]} [OPTIONS] -- [WORDS] {word}"
+    )
+
+
+def index_dir_option(command):
+    """``--index-dir`` after the subcommand too (``search query X --index-dir DIR``).
+
+    It overrides the group's ``--index-dir`` and SEARCH_INDEX_DIR; the command
+    reads the folder from ``obj["index_dir"]`` either way.
+    """
+
+    def remember(ctx, param, value):
+        if value is not None:
+            ctx.ensure_object(dict)["index_dir"] = value
+        return value
+
+    return click.option(
+        "--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None, expose_value=False,
+        is_eager=True, callback=remember, allow_from_autoenv=False,
+        help="Where the index lives (also before the command; env: SEARCH_INDEX_DIR).",
+    )(command)
 
 
 def _use_color(stream) -> bool:
@@ -90,6 +131,7 @@ def _parse_column_map(ctx, param, values):
 
 
 @cli.command("index")
+@index_dir_option
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @click.option("--rebuild", is_flag=True, help="Start from an empty index instead of updating.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary.")
@@ -253,6 +295,13 @@ def bidi_option(command):
     )(command)
 
 
+def null_option(command):
+    """``-0``/``--null``: ids separated by NUL, for ids with spaces (``xargs -0``)."""
+    return click.option(
+        "-0", "--null", is_flag=True, help="With --format ids: end each id with NUL, not a newline (for xargs -0)."
+    )(command)
+
+
 def _marking(use_color: bool, bidi: bool):
     """(mark, visual) for tables: how matched words look, and the per-line bidi transform if any."""
     from . import output
@@ -275,20 +324,22 @@ def _for_terminal(text: str, bidi: bool) -> str:
 
 
 @cli.command("query")
-@click.argument("text", required=False)
+@index_dir_option
+@click.argument("words", nargs=-1, metavar="[QUERY]...")
 @click.option("--topics", type=click.File("r", encoding="utf-8"), help="Run every 'qid<TAB>query' line of FILE ('-' = stdin).")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "jsonl", "tsv", "ids", "trec"]), default="table", show_default=True)
 @click.option("-n", "--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Hits to show.")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Hits to skip first (for paging).")
 @click.option("--source", "sources", multiple=True, help="Only articles from this source (repeatable).")
-@click.option("--since", metavar="DATE", help="Only articles dated on or after DATE (YYYY[-MM[-DD]]).")
-@click.option("--until", metavar="DATE", help="Only articles dated on or before DATE (YYYY[-MM[-DD]]).")
+@click.option("--since", metavar="DATE", help="Only articles dated on or after DATE (YYYY[-MM[-DD]] or DD/MM/YYYY).")
+@click.option("--until", metavar="DATE", help="Only articles dated on or before DATE (YYYY[-MM[-DD]] or DD/MM/YYYY).")
 @click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance", show_default=True)
 @click.option("--any", "match_any", is_flag=True, help="Rank articles with any of the words together.")
 @click.option("--all", "match_all_only", is_flag=True, help="Only articles with every word: no partial matches after them.")
 @click.option("--no-snippets", is_flag=True, help="Skip passages (faster).")
-@click.option("--explain", is_flag=True, help="Print the parsed, normalised query and exit.")
+@click.option("--explain", is_flag=True, help="Print the parsed, normalised query, its weights and filters, and exit.")
 @click.option("--run-tag", default="searcher", show_default=True, help="Tag of --format trec lines.")
+@null_option
 @click.option("--color/--no-color", default=None, help="Highlight with colour (default: on a terminal, unless NO_COLOR).")
 @click.option(
     "--facet", "facets", multiple=True, type=click.Choice(["source", "year", "month", "category"]),
@@ -301,7 +352,7 @@ def _for_terminal(text: str, bidi: bool) -> str:
 @click.option("--suggest", is_flag=True, help='Always offer "did you mean" spellings (default: when under 3 hits).')
 @bidi_option
 @click.pass_obj
-def query_command(obj, text, topics, fmt, limit, offset, sources, since, until, sort, match_any, match_all_only, no_snippets, explain, run_tag, color, **explore):
+def query_command(obj, words, topics, fmt, limit, offset, sources, since, until, sort, match_any, match_all_only, no_snippets, explain, run_tag, color, **explore):
     """Search the index; print ranked hits with the matching passage.
 
     \b
@@ -315,8 +366,10 @@ def query_command(obj, text, topics, fmt, limit, offset, sources, since, until, 
       باغو*                 prefix
     \b
     Example:
-      search query "الباغوز"
+      search query الباغوز
+      search query الحوثيين اليمن --since 15/03/2017
       search query "دير الزور" --format jsonl | jq .title
+      search query -n 5 -- الباغوز -الرياض
       search query --topics topics.tsv --format trec > run.txt
       search query "الباغوز" --facet source --facet month
     \b
@@ -324,9 +377,13 @@ def query_command(obj, text, topics, fmt, limit, offset, sources, since, until, 
     topic that cannot be parsed is reported, the others still run).
     """
     from .query import SearchRequest, plan_query
+    from .userdates import date_bounds
 
+    text = " ".join(words) if words else None
     if (text is None) == (topics is None):
         raise click.UsageError("give a QUERY or --topics FILE (one of them)")
+    end = _line_end(fmt, explore["null"])
+    date_bounds(since, until)  # a bad or reversed date fails before the index is opened
     if match_any and match_all_only:
         raise click.UsageError("--any and --all exclude each other")
     options = dict(
@@ -347,7 +404,7 @@ def query_command(obj, text, topics, fmt, limit, offset, sources, since, until, 
     use_color = _use_color(sys.stdout) if color is None else color
     found, failed = _run_queries(
         obj["index_dir"], requests, fmt, run_tag, use_color, batch=topics is not None,
-        collapse=explore["collapse"], suggest=explore["suggest"], bidi=explore["bidi"],
+        collapse=explore["collapse"], suggest=explore["suggest"], bidi=explore["bidi"], end=end,
     )
     if failed:
         sys.exit(EXIT_ERROR)
@@ -355,28 +412,34 @@ def query_command(obj, text, topics, fmt, limit, offset, sources, since, until, 
 
 
 def _read_topics(stream):
-    """(qid, query) pairs of a topics file; a line without a tab is numbered."""
+    """(qid, query) pairs of a topics file; a line without a tab (or qid) is an error naming it."""
+    name = "standard input" if stream.name in ("-", "<stdin>") else stream.name
     for number, line in enumerate(stream, 1):
         line = line.rstrip("\r\n")
         if not line.strip() or line.startswith("#"):
             continue
         qid, tab, query = line.partition("\t")
-        yield (qid.strip(), query) if tab else (str(number), line)
+        if not tab or not qid.strip():
+            raise SearcherError(f"{name} line {number}: expected 'qid<TAB>query'")
+        yield qid.strip(), query
 
 
 def _explain(plan, request) -> str:
-    lines = [f"query: {request.text}", f"parsed: {plan.query}"]
-    if plan.relaxed is not None:
-        lines.append(f"then: {plan.relaxed}")
-    lines.append("search forms: " + " ".join(sorted(plan.search_terms)))
-    if plan.exact_terms:
-        lines.append("exact forms: " + " ".join(sorted(plan.exact_terms)))
-    if request.qid is not None:
-        lines.insert(0, f"qid: {request.qid}")
-    return "\n".join(lines)
+    from .explain import render_explain
+
+    return render_explain(plan, request)
 
 
-def _run_queries(index_dir, requests, fmt, run_tag, use_color, batch, collapse=False, suggest=False, bidi=False) -> tuple[bool, int]:
+def _line_end(fmt: str, null: bool) -> str:
+    """What ends each output line: NUL with -0 (only for --format ids), else a newline."""
+    if not null:
+        return "\n"
+    if fmt != "ids":
+        raise click.UsageError("-0/--null only goes with --format ids")
+    return "\0"
+
+
+def _run_queries(index_dir, requests, fmt, run_tag, use_color, batch, collapse=False, suggest=False, bidi=False, end="\n") -> tuple[bool, int]:
     """Run every request on one open index, printing as it goes.
 
     Returns whether anything was found and, in batch mode, how many topics
@@ -431,7 +494,7 @@ def _run_queries(index_dir, requests, fmt, run_tag, use_color, batch, collapse=F
             else:
                 lines = output.iter_trec(hits, run_tag)
             for line in lines:
-                click.echo(line)
+                click.echo(line + end, nl=False)
     return found, failed
 
 
@@ -449,6 +512,7 @@ def _table_width() -> int:
 
 
 @cli.command("show")
+@index_dir_option
 @click.argument("article_id")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--dupes", is_flag=True, help="List the article's re-published copies (its duplicate group) instead.")
@@ -478,6 +542,7 @@ def show_command(obj, article_id, fmt, dupes, bidi):
 
 
 @cli.command("stats")
+@index_dir_option
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_obj
 def stats_command(obj, fmt):
@@ -559,7 +624,8 @@ def _run_facets(index_dir, requests, facets, fmt, bidi) -> int:
 
 
 @cli.command("timeline")
-@click.argument("text")
+@index_dir_option
+@click.argument("words", nargs=-1, required=True, metavar="QUERY...")
 @click.option(
     "--by", type=click.Choice(["day", "month", "year", "auto"]), default="month", show_default=True,
     help="Bar per day, month or year; auto: the finest with at most 60 bars.",
@@ -570,12 +636,12 @@ def _run_facets(index_dir, requests, facets, fmt, bidi) -> int:
 )
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "jsonl", "tsv"]), default="table", show_default=True)
 @click.option("--source", "sources", multiple=True, help="Only articles from this source (repeatable).")
-@click.option("--since", metavar="DATE", help="Only articles dated on or after DATE (YYYY[-MM[-DD]]).")
-@click.option("--until", metavar="DATE", help="Only articles dated on or before DATE (YYYY[-MM[-DD]]).")
+@click.option("--since", metavar="DATE", help="Only articles dated on or after DATE (YYYY[-MM[-DD]] or DD/MM/YYYY).")
+@click.option("--until", metavar="DATE", help="Only articles dated on or before DATE (YYYY[-MM[-DD]] or DD/MM/YYYY).")
 @click.option("--any", "match_any", is_flag=True, help="Count articles with any of the words, not all.")
 @bidi_option
 @click.pass_obj
-def timeline_command(obj, text, by, plot_path, fmt, sources, since, until, match_any, bidi):
+def timeline_command(obj, words, by, plot_path, fmt, sources, since, until, match_any, bidi):
     """Chart how many articles match a query per month (or day, or year).
 
     Counts every matching article (not a top N), empty periods included;
@@ -594,7 +660,10 @@ def timeline_command(obj, text, by, plot_path, fmt, sources, since, until, match
     from . import output
     from .explore import auto_timeline
     from .query import Archive, SearchRequest
+    from .userdates import date_bounds
 
+    text = " ".join(words)
+    date_bounds(since, until)  # a bad or reversed date fails before the index is opened
     if plot_path is not None:
         from .plot import plot_format, require_matplotlib
 
@@ -638,6 +707,7 @@ def timeline_command(obj, text, by, plot_path, fmt, sources, since, until, match
 
 
 @cli.command("similar")
+@index_dir_option
 @click.argument("article_id")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "jsonl", "tsv", "ids", "trec"]), default="table", show_default=True)
 @click.option("-n", "--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Articles to show.")
@@ -648,10 +718,11 @@ def timeline_command(obj, text, by, plot_path, fmt, sources, since, until, match
     help="Fold re-published copies into one hit (+N similar).",
 )
 @click.option("--run-tag", default="similar", show_default=True, help="Tag of --format trec lines.")
+@null_option
 @click.option("--color/--no-color", default=None, help="Highlight with colour (default: on a terminal, unless NO_COLOR).")
 @bidi_option
 @click.pass_obj
-def similar_command(obj, article_id, fmt, limit, offset, no_snippets, collapse, run_tag, color, bidi):
+def similar_command(obj, article_id, fmt, limit, offset, no_snippets, collapse, run_tag, null, color, bidi):
     """List the articles most like a given one (not its own re-published copies).
 
     The article's most telling words (frequent in it, rare in the archive)
@@ -668,6 +739,7 @@ def similar_command(obj, article_id, fmt, limit, offset, no_snippets, collapse, 
     from .query import Archive
 
     snippets = not no_snippets and fmt in ("table", "jsonl", "tsv")
+    end = _line_end(fmt, null)
     with Archive(obj["index_dir"]) as archive:
         hits = archive.similar(article_id, limit=limit, offset=offset, collapse=collapse, snippets=snippets)
     use_color = _use_color(sys.stdout) if color is None else color
@@ -685,7 +757,7 @@ def similar_command(obj, article_id, fmt, limit, offset, no_snippets, collapse, 
             "trec": lambda: output.iter_trec(hits, run_tag),
         }[fmt]()
         for line in lines:
-            click.echo(line)
+            click.echo(line + end, nl=False)
     sys.exit(EXIT_OK if hits else EXIT_NOTHING)
 
 

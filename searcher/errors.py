@@ -18,7 +18,7 @@ class SearcherError(Exception):
 class IndexNotFound(SearcherError):
     """No index exists at the given location."""
 
-    hint = "Build one first: search index corpus/"
+    hint = "Build one first (search index corpus/), or name the folder with --index-dir DIR or SEARCH_INDEX_DIR"
 
 
 class IndexVersionMismatch(SearcherError):

@@ -29,6 +29,12 @@ def index_exists(index_dir: str | Path) -> bool:
     return path.is_dir() and whoosh_index.exists_in(str(path))
 
 
+def _shown(path: Path) -> str:
+    """A folder as given, with the absolute path it resolved to when that differs."""
+    absolute = path.absolute()
+    return f"{path}/" if str(absolute) == str(path) else f"{path}/ ({absolute}/)"
+
+
 def write_meta(index_dir: Path) -> None:
     """Record this version's analysis in ``index_dir``, atomically."""
     meta = {"analyzer_version": ANALYZER_VERSION, "format_version": FORMAT_VERSION, "engine": "whoosh"}
@@ -41,7 +47,7 @@ def check_version(index_dir: str | Path) -> None:
     """Raise unless the index at ``index_dir`` was built by this analysis version."""
     path = Path(index_dir)
     if not index_exists(path):
-        raise IndexNotFound(f"no index at {path}/")
+        raise IndexNotFound(f"no index at {_shown(path)}")
     try:
         meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
         built_with = int(meta["analyzer_version"])

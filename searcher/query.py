@@ -28,9 +28,9 @@ from .schema import DEFAULT_FIELD_BOOSTS, EXACT_FIELD, build_query_schema
 from .snippets import make_snippet
 from .storage import open_index
 from .terms import has_exact_sequence, search_form
+from .userdates import check_order, date_bounds, normalise_user_date
 
 SORT_ORDERS = ("relevance", "date", "-date")
-_ISO_PREFIX = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 #: Sorts after every character of an ISO date: makes "2019-02" an inclusive upper bound.
 _DATE_END = "~"
 
@@ -151,7 +151,7 @@ def parse_query(text: str, *, match_all: bool = True, parser=None) -> wq.Query:
     except (QueryParserError, IndexError) as error:
         # Whoosh's parser fails on some stray operators, e.g. a leading "<" with
         # no field before it (IndexError inside its GtLt plugin).
-        raise QuerySyntaxError(f"cannot parse the query {text.strip()!r} ({type(error).__name__})") from None
+        raise QuerySyntaxError(f"cannot parse the query {text.strip()!r}: check its operators, brackets and quotes") from None
     if parsed is wq.NullQuery:
         # Everything analysed away: only diacritics, punctuation or operators.
         raise QuerySyntaxError(f"the query {text.strip()!r} has no words to search for")
@@ -194,18 +194,18 @@ def _check_exact_clauses(q: wq.Query) -> None:
 
 
 def _rewrite_dates(q: wq.Query) -> wq.Query:
-    """Make partial ISO dates mean periods: ``date:2019`` is the year, ranges are inclusive."""
+    """Make partial ISO dates mean periods: ``date:2019`` is the year, ranges are inclusive.
+
+    Dates are read by ``userdates.normalise_user_date`` (any digits, day first too).
+    """
     if isinstance(q, wq.Term) and q.fieldname == "date":
-        value = str(q.text)
-        _check_date(value)
+        value = _check_date(str(q.text))
         if len(value) < 10:
             return wq.Prefix("date", value, boost=q.boost)
-        return q
+        return wq.Term("date", value, boost=q.boost)
     if isinstance(q, wq.TermRange) and q.fieldname == "date":
-        start, end = q.start, q.end
-        for bound in (start, end):
-            if bound is not None:
-                _check_date(str(bound))
+        start, end = (None if bound is None else _check_date(str(bound)) for bound in (q.start, q.end))
+        check_order(start, end, "date:[{} TO {}] starts after it ends")
         if end is not None and not q.endexcl:
             end = str(end) + _DATE_END
         return wq.TermRange("date", start, end, q.startexcl, q.endexcl, boost=q.boost)
@@ -214,14 +214,9 @@ def _rewrite_dates(q: wq.Query) -> wq.Query:
     return q.apply(_rewrite_dates)
 
 
-def _check_date(value: str) -> None:
-    if not _ISO_PREFIX.match(value):
-        raise QuerySyntaxError(f"invalid date {value!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
-    parts = [int(p) for p in value.split("-")]
-    try:
-        dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    except ValueError:
-        raise QuerySyntaxError(f"invalid date {value!r}") from None
+def _check_date(value: str) -> str:
+    """The ISO prefix of a typed date (see ``userdates``), or QuerySyntaxError."""
+    return normalise_user_date(value)
 
 
 def highlight_terms(q: wq.Query) -> tuple[set[str], set[str]]:
@@ -426,11 +421,9 @@ def _filter_query(schema, request: SearchRequest) -> wq.Query | None:
         if alternatives:
             parts.append(wq.Or(alternatives))
     if request.since or request.until:
-        for bound in (request.since, request.until):
-            if bound:
-                _check_date(bound)
-        end = request.until + _DATE_END if request.until else None
-        parts.append(wq.TermRange("date", request.since, end))
+        since, until = date_bounds(request.since, request.until)
+        end = until + _DATE_END if until else None
+        parts.append(wq.TermRange("date", since, end))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)

@@ -63,7 +63,8 @@ def parse_record(line: str, *, location: str, fallback_id: str) -> tuple[Article
     try:
         record = json.loads(line, strict=False)  # raw control characters are cleaned below, not refused
     except json.JSONDecodeError as exc:
-        return None, [Problem(location, f"invalid JSON ({exc.msg} at column {exc.colno})")]
+        # Some of json's messages end in "at" ("Unterminated string starting at"): no "at at".
+        return None, [Problem(location, f"invalid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})")]
     except RecursionError:
         return None, [Problem(location, "invalid JSON (nested too deeply)")]
     except ValueError as exc:  # e.g. an integer literal with thousands of digits
