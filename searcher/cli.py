@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -18,8 +19,8 @@ import click
 from .errors import SearcherError
 
 EXIT_OK, EXIT_NOTHING, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
-#: Problem lines printed before the rest are only counted in the summary.
-MAX_PROBLEM_LINES = 100
+#: Problems of one kind printed with their location; the rest are counted at the end.
+PROBLEMS_PER_KIND = 5
 
 
 class SearchGroup(click.Group):
@@ -134,7 +135,7 @@ def _parse_column_map(ctx, param, values):
 @index_dir_option
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @click.option("--rebuild", is_flag=True, help="Start from an empty index instead of updating.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress, no summary (problems are still reported).")
 @click.option(
     "--batch-size", type=click.IntRange(min=1), default=20000, show_default=True,
     help="Articles per commit (and per index segment).",
@@ -156,8 +157,20 @@ def _parse_column_map(ctx, param, values):
     help="CSV/TSV: the column holding a field, by header name or 1-based number "
     "(repeatable or comma-separated, e.g. --map body=text,title=headline).",
 )
+@click.option(
+    "--all-problems", is_flag=True,
+    help=f"Report every problem on stderr (default: the first {PROBLEMS_PER_KIND} of each kind, then a count).",
+)
+@click.option(
+    "--problems", "problems_file", type=click.File("w", encoding="utf-8", lazy=False), metavar="FILE",
+    help="Also write every problem to FILE, one per line: severity, kind, location, message (tab-separated).",
+)
+@click.option(
+    "--strict", is_flag=True,
+    help="Exit 1 also when only empty records were left out or warnings were reported.",
+)
 @click.pass_obj
-def index_command(obj, paths, rebuild, quiet, batch_size, jobs, lock_timeout, fmt, column_map):
+def index_command(obj, paths, rebuild, quiet, batch_size, jobs, lock_timeout, fmt, column_map, all_problems, problems_file, strict):
     """Add articles from files and folders to the index (default: corpus/).
 
     Reads plain-text articles (*.txt), JSON Lines (*.jsonl), CSV/TSV exports
@@ -166,8 +179,19 @@ def index_command(obj, paths, rebuild, quiet, batch_size, jobs, lock_timeout, fm
     (*.gz); other files are recognised by their content. Folders are walked
     recursively and "-" reads standard input. Re-running updates in place:
     changed articles are replaced, unchanged ones skipped. Bad input is
-    reported on stderr and skipped; Ctrl-C or SIGTERM commits what was read,
-    and the next run carries on.
+    reported on stderr and skipped: the first few problems of each kind with
+    file and line, then how many more (--all-problems: every one). Ctrl-C or
+    SIGTERM commits what was read, and the next run carries on.
+
+    \b
+    Exit codes:
+      0    everything with text in it was indexed (empty records, which
+           hold nothing to index, and warnings are reported, not counted)
+      1    finished, but some input was lost: unreadable files, invalid
+           JSON, bad encoding, repeated ids … (--strict: also empty
+           records and warnings)
+      2    error: nothing was indexed (missing path, index locked …)
+      130  interrupted; what was read is committed
 
     \b
     Example:
@@ -176,13 +200,14 @@ def index_command(obj, paths, rebuild, quiet, batch_size, jobs, lock_timeout, fm
       search index export.csv --map body=text,title=headline
       search index crawl.warc.gz saved-pages/
       search index --format html mirror/
+      search index --problems problems.tsv news.jsonl
     """
     from .indexer import Indexer
     from .ingest import CorpusReader
     from .output import render_summary
     from .parallel import choose_jobs
 
-    problems = ProblemPrinter()
+    problems = ProblemPrinter(show_all=all_problems, log=problems_file)
     reader = CorpusReader(
         paths or ["corpus"], on_problem=lambda problem: indexer.report(problem), fmt=fmt, column_map=column_map
     )
@@ -191,18 +216,23 @@ def index_command(obj, paths, rebuild, quiet, batch_size, jobs, lock_timeout, fm
         jobs=choose_jobs(jobs, reader.total_bytes),
     )
     with indexer, StopSignals() as stop:
-        with ReadProgress(reader, quiet) as articles:
-            for article in articles:
+        with ReadProgress(reader, quiet) as progress:
+            problems.progress = progress
+            for article in progress:
                 indexer.add(article)
                 if stop.requested:
                     break
+        problems.progress = None
+    problems.finish()
     stats = indexer.stats
     if not quiet:
         click.echo(render_summary(stats), err=True)
     if stop.requested:
         click.echo("Interrupted: everything read so far is committed; run again to continue.", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    sys.exit(EXIT_NOTHING if stats.skipped else EXIT_OK)
+    if stats.skipped or (strict and (stats.empty or stats.warnings)):
+        sys.exit(EXIT_NOTHING)
+    sys.exit(EXIT_OK)
 
 
 class StopSignals:
@@ -234,52 +264,182 @@ class StopSignals:
         return False
 
 
-class ProblemPrinter:
-    """Prints input problems to stderr as they come (also with -q), up to a limit."""
+def _problem_severity(problem) -> str:
+    """"skipped": input with something in it left out (exit 1); "warning": indexed anyway,
+    or left out with nothing to index in it."""
+    return "skipped" if problem.skipped and not problem.empty else "warning"
 
-    def __init__(self):
-        self.printed = 0
+
+def _tsv_cell(text: str) -> str:
+    return " ".join(text.split("\t")).replace("\r", " ").replace("\n", " ")
+
+
+class ProblemPrinter:
+    """Reports input problems on stderr as they come (also with -q).
+
+    The first ``limit`` problems of each kind (``Problem.kind``) are printed
+    with their file and line; the rest are only counted, and :meth:`finish`
+    prints one line per kind saying how many were not shown. With
+    ``show_all`` every problem is printed. ``log`` (a text file) gets every
+    problem as a tab-separated line: severity, kind, location, message.
+    While ``progress`` (a ReadProgress) is drawn, lines go through it so
+    that the progress line is cleared before them and redrawn after.
+    """
+
+    def __init__(self, show_all: bool = False, log=None, limit: int = PROBLEMS_PER_KIND, stream=None):
+        self.show_all = show_all
+        self.log = log
+        self.limit = limit
+        self.stream = stream
+        self.progress = None
+        #: (severity, kind) -> problems reported, in the order first seen.
+        self.counts: dict[tuple[str, str], int] = {}
 
     def __call__(self, problem) -> None:
-        if self.printed > MAX_PROBLEM_LINES:
+        severity = _problem_severity(problem)
+        kind = problem.kind
+        if self.log is not None:
+            fields = (severity, kind, problem.location, problem.message)
+            self.log.write("\t".join(_tsv_cell(field) for field in fields) + "\n")
+        key = (severity, kind)
+        seen = self.counts[key] = self.counts.get(key, 0) + 1
+        if self.show_all or seen <= self.limit:
+            suffix = " (nothing to index)" if problem.empty else ""
+            self._print(f"{severity}: {problem}{suffix}")
+
+    def _print(self, line: str) -> None:
+        if self.progress is not None and self.progress.drawn:
+            self.progress.print_above(line)
+        else:
+            click.echo(line, file=self.stream, err=True)
+
+    def finish(self) -> None:
+        """One line per kind of problem of which some were not printed."""
+        if self.log is not None:
+            self.log.flush()
+        if self.show_all:
             return
-        self.printed += 1
-        if self.printed > MAX_PROBLEM_LINES:
-            click.echo("(further problems are only counted in the summary)", err=True)
-            return
-        label = "skipped" if problem.skipped else "warning"
-        click.echo(f"{label}: {problem}", err=True)
+        for (severity, kind), count in self.counts.items():
+            hidden = count - self.limit
+            if hidden > 0:
+                self._print(
+                    f'{severity}: … and {hidden:,} more "{kind}" ({count:,} in all; --all-problems lists them)'
+                )
+
+
+def _draws_progress(stream) -> bool:
+    """Progress is drawn on a terminal that understands "erase line" (not TERM=dumb)."""
+    try:
+        terminal = stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+    return terminal and os.environ.get("TERM") != "dumb"
+
+
+def _columns(stream) -> int:
+    """The width of the terminal behind ``stream`` (COLUMNS first, as shutil does), else 80."""
+    import shutil
+
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(stream.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else shutil.get_terminal_size((80, 24)).columns or 80
 
 
 class ReadProgress:
-    """A progress bar over the reader's bytes on a terminal; a plain pass-through elsewhere."""
+    """Progress on stderr while reading, on a terminal only and never with -q.
 
-    def __init__(self, reader, quiet: bool):
+    A bar with the share of bytes read when the input's size is known; a
+    counter of articles and bytes read when it is not (standard input, a
+    pipe). The line is redrawn in place at most every ``INTERVAL`` seconds
+    and kept shorter than the terminal, so that it never wraps. A line
+    printed with :meth:`print_above` first erases the progress line (so no
+    fragment of it is left in front) and the progress is drawn again after.
+    Iterate the object returned by ``with`` to read the articles.
+    """
+
+    INTERVAL = 0.2
+    #: Back to the start of the line and erase it.
+    ERASE = "\r\x1b[K"
+    BAR_WIDTH = 24
+
+    def __init__(self, reader, quiet: bool, stream=None):
         self.reader = reader
-        self.show = not quiet and sys.stderr.isatty() and reader.total_bytes
-        self.bar = None
+        self.stream = stream if stream is not None else sys.stderr
+        self.show = not quiet and _draws_progress(self.stream)
+        self.articles = 0
+        self.drawn = False
+        self._started = 0.0
+        self._last_draw = 0.0
 
     def __enter__(self):
+        if self.show:
+            self._started = time.monotonic()
+            self._draw()
+        return self
+
+    def __iter__(self):
         if not self.show:
-            return iter(self.reader)
-        self.bar = click.progressbar(
-            length=self.reader.total_bytes, label="Indexing", file=sys.stderr, show_percent=True, show_eta=True
-        )
-        self.bar.__enter__()
-        return self._iterate()
-
-    def _iterate(self):
-        done = 0
+            yield from self.reader
+            return
         for article in self.reader:
+            self.articles += 1
             yield article
-            read = self.reader.bytes_read
-            if read > done:
-                self.bar.update(read - done)
-                done = read
+            now = time.monotonic()
+            if now - self._last_draw >= self.INTERVAL:
+                self._draw(now)
 
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
+    def line(self, now: float | None = None) -> str:
+        """The progress line as drawn now (without the erase sequence)."""
+        from .output import human_size
+
+        now = time.monotonic() if now is None else now
+        read = self.reader.bytes_read
+        total = self.reader.total_bytes
+        articles = f"{self.articles:,} article{'' if self.articles == 1 else 's'}"
+        if total is None:
+            text = f"Indexing: {articles}, {human_size(read)} read"
+        else:
+            fraction = min(read / total, 1.0) if total else 1.0
+            filled = int(fraction * self.BAR_WIDTH)
+            bar = "#" * filled + "-" * (self.BAR_WIDTH - filled)
+            text = f"Indexing [{bar}] {fraction:4.0%}  {articles}"
+            elapsed = now - self._started
+            if 0 < fraction < 1 and elapsed >= 2:
+                left = int(elapsed * (1 - fraction) / fraction)
+                text += f", {left // 3600}:{left // 60 % 60:02d}:{left % 60:02d} left"
+        return text[: max(_columns(self.stream) - 1, 1)]
+
+    def _draw(self, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        self._last_draw = now
+        self.stream.write(self.ERASE + self.line(now))
+        self.stream.flush()
+        self.drawn = True
+
+    def print_above(self, text: str) -> None:
+        """Print a line of text on stderr; the progress line stays below it."""
+        if not self.drawn:
+            click.echo(text, file=self.stream)
+            return
+        self.stream.write(self.ERASE + text + "\n")
+        self._draw()
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.drawn:
+            if exc_type is None or issubclass(exc_type, KeyboardInterrupt):
+                self._draw()  # the final count stays on screen
+                self.stream.write("\n")
+            else:
+                self.stream.write(self.ERASE)  # an error message follows on a clean line
+            self.stream.flush()
+            self.drawn = False
         return False
 
 

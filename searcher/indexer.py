@@ -172,7 +172,9 @@ class Indexer:
 
     def report(self, problem: Problem) -> None:
         """Count a problem with the input and pass it on."""
-        if problem.skipped:
+        if problem.empty:
+            self.stats.empty += 1
+        elif problem.skipped:
             self.stats.skipped += 1
             reasons = self.stats.skip_reasons
             reasons[problem.reason] = reasons.get(problem.reason, 0) + 1

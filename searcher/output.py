@@ -230,6 +230,8 @@ def render_summary(stats: IndexStats) -> str:
     if stats.skip_reasons:
         reasons = ", ".join(f"{reason} {n:,}" for reason, n in sorted(stats.skip_reasons.items()))
         line += f" ({reasons})"
+    if stats.empty:
+        line += f", {stats.empty:,} empty (nothing to index)"
     if stats.warnings:
         line += f", {stats.warnings:,} warnings"
     return line

@@ -170,8 +170,8 @@ def test_a_folder_of_bad_input_is_reported_line_by_line_and_the_good_is_indexed(
     report = result.stderr.splitlines()
     expected = {
         "skipped: " + str(folder / "broken.txt"): "not UTF-8",
-        "skipped: " + str(folder / "empty.txt"): "empty",
-        "skipped: " + str(folder / "blank.txt"): "empty",
+        "warning: " + str(folder / "empty.txt"): "empty file (nothing to index)",
+        "warning: " + str(folder / "blank.txt"): "empty file (nothing to index)",
         "skipped: " + str(folder / "photo.png"): "unsupported",
         "skipped: " + str(folder / "scan.pdf"): "unsupported",
         "skipped: " + str(folder / "huge.txt"): "too large",
@@ -185,7 +185,7 @@ def test_a_folder_of_bad_input_is_reported_line_by_line_and_the_good_is_indexed(
     for prefix, words in expected.items():
         matching = [line for line in report if line.startswith(prefix + ":")]
         assert len(matching) == 1 and words in matching[0], (prefix, report)
-    assert "11 skipped" in report[-1] and "1 warnings" in report[-1]
+    assert "9 skipped" in report[-1] and "2 empty" in report[-1] and "1 warnings" in report[-1]
 
     with Archive(tmp_path / "ix") as archive:
         indexed = {h.id for h in archive.search(SearchRequest("نص OR خبر", limit=100, snippets=False))}
