@@ -136,10 +136,10 @@ def _each_word(mark: Callable[[str], str]) -> Callable[[str], str]:
 
 
 def _source_width(sources: list[str]) -> int:
-    """Natural width of the sources up to SOURCE_WIDTH, but never less than their longest word."""
-    natural = max((display_width(s) for s in sources), default=0)
+    """The width of the sources' column: their widest line once wrapped at SOURCE_WIDTH (never inside a word)."""
     longest_word = max((display_width(word) for s in sources for word in s.split()), default=0)
-    return max(min(natural, SOURCE_WIDTH), longest_word)
+    limit = max(SOURCE_WIDTH, longest_word)
+    return max((display_width(line) for s in sources for line in wrap(s, limit)), default=0)
 
 
 def _passage_lines(hit: Hit, mark: Callable[[str], str], width: int) -> list[str]:
@@ -255,7 +255,7 @@ def _hit_blocks(hits: list[Hit], mark: Callable[[str], str], width: int, visual:
         fields = [(hit.id, False), (hit.date or "", False), (hit.source or "", True)]
         fields = [(text, breakable) for text, breakable in fields if text]
         body = lambda room, hit=hit: _passage_lines(hit, mark, room)  # noqa: E731
-        blocks.append("\n".join(_block(str(hit.rank), lead_width, fields, body, width, visual)))
+        blocks.append("\n".join(_block(str(hit.rank).rjust(lead_width), lead_width, fields, body, width, visual)))
     return "\n\n".join(blocks)
 
 

@@ -117,8 +117,18 @@ def fit(text: str, width: int, max_lines: int = 1) -> list[str]:
     if len(lines) <= max_lines:
         return lines
     kept = lines[: max_lines - 1]
-    rest = " ".join(lines[max_lines - 1 :])  # the last line shown and what follows it
-    return kept + [_cut(rest, width)]
+    return kept + [_cut(_after(text, kept), width)]
+
+
+def _after(text: str, lines: list[str]) -> str:
+    """What of ``text`` follows ``lines`` (its first wrapped lines; a word may have been broken across them)."""
+    consumed = sum(len(line.replace(" ", "")) for line in lines)
+    words = text.split()
+    for i, word in enumerate(words):
+        if consumed < len(word):
+            return " ".join([word[consumed:]] + words[i + 1 :])
+        consumed -= len(word)
+    return ""
 
 
 def _cut(text: str, width: int) -> str:
