@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 
 from .models import Article, Hit, IndexStats, Snippet
 from .textwidth import display_width, fit, pad, wrap
@@ -249,12 +250,12 @@ def _block(
 
 def _hit_blocks(hits: list[Hit], mark: Callable[[str], str], width: int, visual: Callable[[str], str] | None) -> str:
     """Hits as blocks separated by blank lines: rank, id, date, source; title; snippet."""
-    lead_width = max(display_width(str(hit.rank)) for hit in hits)
+    lead_width = max((display_width(str(hit.rank)) for hit in hits), default=0)
     blocks = []
     for hit in hits:
         fields = [(hit.id, False), (hit.date or "", False), (hit.source or "", True)]
         fields = [(text, breakable) for text, breakable in fields if text]
-        body = lambda room, hit=hit: _passage_lines(hit, mark, room)  # noqa: E731
+        body = partial(_passage_lines, hit, mark)
         blocks.append("\n".join(_block(str(hit.rank).rjust(lead_width), lead_width, fields, body, width, visual)))
     return "\n\n".join(blocks)
 
@@ -498,30 +499,31 @@ def render_duplicates(article: Article, duplicates, width: int = DEFAULT_TABLE_W
     """
     from tabulate import tabulate
 
-    members = [("this", article)] + [("exact" if exact else f"{score:.0%}", other) for other, score, exact in duplicates]
+    labels = ["this"] + ["exact" if exact else f"{score:.0%}" for _, score, exact in duplicates]
+    members = [article] + [other for other, _, _ in duplicates]
+    dates = [a.date.isoformat() if a.date else "" for a in members]
     headers = ["similarity", "date", "source", "id", "title"]
-    dates = {id(a): a.date.isoformat() if a.date else "" for _, a in members}
-    source_width = _source_width([a.source for _, a in members if a.source])
+    source_width = _source_width([a.source for a in members if a.source])
     fixed = [
-        max(display_width(label) for label, _ in members),
-        max(display_width(date) for date in dates.values()),
+        max(display_width(label) for label in labels),
+        max(display_width(date) for date in dates),
         source_width,
-        max(display_width(a.id) for _, a in members),
+        max(display_width(a.id) for a in members),
     ]
     # tabulate makes a column at least two cells wider than its header; "simple" puts two spaces between columns.
     fixed = [max(content, display_width(header) + 2) for content, header in zip(fixed, headers)]
     title_width = width - 2 * 4 - sum(fixed)
     if title_width < MIN_TITLE_WIDTH:
-        lead_width = max(display_width(label) for label, _ in members)
-        blocks = []
-        for label, a in members:
-            fields = [(text, breakable) for text, breakable in ((a.id, False), (dates[id(a)], False), (a.source or "", True)) if text]
-            body = lambda room, a=a: fit(a.title, room, TITLE_LINES)  # noqa: E731
-            blocks += _block(label, lead_width, fields, body, width)
-        return "\n".join(blocks)
+        lead_width = max(display_width(label) for label in labels)
+        lines = []
+        for label, date, a in zip(labels, dates, members):
+            fields = [(text, breakable) for text, breakable in ((a.id, False), (date, False), (a.source or "", True)) if text]
+            body = partial(lambda title, room: fit(title, room, TITLE_LINES), a.title)
+            lines += _block(label, lead_width, fields, body, width)
+        return "\n".join(lines)
     rows = [
-        [label, dates[id(a)], "\n".join(wrap(a.source or "", source_width)), a.id, "\n".join(fit(a.title, title_width))]
-        for label, a in members
+        [label, date, "\n".join(wrap(a.source or "", source_width)), a.id, "\n".join(fit(a.title, title_width))]
+        for label, date, a in zip(labels, dates, members)
     ]
     return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
 
