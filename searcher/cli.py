@@ -712,7 +712,7 @@ def stats_command(obj, fmt):
     Example:
       search stats
     """
-    from .output import human_size
+    from .output import human_size, render_source_counts
     from .query import Archive
 
     with Archive(obj["index_dir"]) as archive:
@@ -732,8 +732,8 @@ def stats_command(obj, fmt):
     click.echo(f"size:     {human_size(stats.size_bytes)}")
     click.echo(f"dates:    {stats.first_date or '-'} .. {stats.last_date or '-'}")
     click.echo(f"sources:  {len(stats.sources):,}")
-    for name, count in stats.sources:
-        click.echo(f"  {count:>8,}  {name}")
+    for line in render_source_counts(stats.sources, _table_width()):
+        click.echo(line)
 
 
 # Exploring: counts, timelines, similar articles, duplicate groups, suggestions.
@@ -775,7 +775,7 @@ def _run_facets(index_dir, requests, facets, fmt, bidi) -> int:
                 else:
                     if request.qid is not None:
                         click.echo(f"{request.qid}: {request.text}")
-                    lines = [_for_terminal(output.render_facets(facet, counts), bidi)] if counts else []
+                    lines = [_for_terminal(output.render_facets(facet, counts, _table_width()), bidi)] if counts else []
                     if not counts:
                         click.echo("No hits.", err=True)
                 for line in lines:
@@ -932,7 +932,7 @@ def _show_duplicates(index_dir, article_id, fmt, bidi) -> int:
     if fmt == "json":
         click.echo(json.dumps(output.duplicates_record(article, duplicates), ensure_ascii=False))
     elif duplicates:
-        click.echo(_for_terminal(output.render_duplicates(article, duplicates), bidi))
+        click.echo(_for_terminal(output.render_duplicates(article, duplicates, _table_width()), bidi))
     if not duplicates:
         click.echo(f"No re-published copies of {article_id}.", err=True)
         return EXIT_NOTHING

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 
 from .models import Article, Hit, IndexStats, Snippet
+from .textwidth import display_width, fit, pad, wrap
 
 FORMATS = ("table", "jsonl", "tsv", "ids", "trec")
 #: Markers around matched words where colour is not available.
 PLAIN_MARKERS = ("[", "]")
-TITLE_WIDTH = 60
 #: Table width when the terminal's is unknown (pipes).
 DEFAULT_TABLE_WIDTH = 120
 
@@ -117,9 +118,41 @@ def iter_trec(hits: Iterable[Hit], tag: str = "searcher") -> Iterator[str]:
         yield f"{qid} Q0 {hit.id} {hit.rank} {score:.4f} {tag}"
 
 
-def _shorten(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+#: The narrowest title / passage column of the grid table: below it, hits are listed as blocks.
+MIN_TITLE_WIDTH = 30
+#: Lines a title may take (in its column, or under a block's first line) before it is cut.
+TITLE_LINES = 2
+#: A source column's width before a source wraps (at spaces; a longer single word widens it).
+SOURCE_WIDTH = 16
+#: Between the fields of a block's first line.
+BLOCK_GAP = "  "
+
+
+def _grid_frame(columns: int) -> int:
+    """Cells the ``simple_grid`` frame takes around ``columns`` columns: borders and a space either side."""
+    return 3 * columns + 1
+
+
+def _each_word(mark: Callable[[str], str]) -> Callable[[str], str]:
+    """``mark`` applied to every word of a matched span apart, so that no mark spans a line break."""
+    return lambda text: " ".join(mark(word) if word else word for word in text.split(" "))
+
+
+def _source_width(sources: list[str]) -> int:
+    """The width of the sources' column: their widest line once wrapped at SOURCE_WIDTH (never inside a word)."""
+    longest_word = max((display_width(word) for s in sources for word in s.split()), default=0)
+    limit = max(SOURCE_WIDTH, longest_word)
+    return max((display_width(line) for s in sources for line in wrap(s, limit)), default=0)
+
+
+def _passage_lines(hit: Hit, mark: Callable[[str], str], width: int) -> list[str]:
+    """The title (at most TITLE_LINES, cut with an ellipsis), "(+N similar)", the marked snippet, all within ``width``."""
+    lines = fit(hit.title, width, TITLE_LINES) or ["(untitled)"]
+    if hit.similar_ids:
+        lines += wrap(f"(+{len(hit.similar_ids)} similar)", width)
+    if hit.snippet and hit.snippet.text:
+        lines += wrap(mark_snippet(hit.snippet, _each_word(mark)), width)
+    return lines
 
 
 def render_table(
@@ -128,62 +161,105 @@ def render_table(
     width: int = DEFAULT_TABLE_WIDTH,
     visual: Callable[[str], str] | None = None,
 ) -> str:
-    """A table for people: rank, date, source, id, and the title over the snippet.
+    """The hits for people, never wider than ``width`` terminal cells, ids never broken.
 
-    The passage column takes what ``width`` leaves after the others. ``visual``
-    (``--bidi``) turns each wrapped line of a cell into its visual order; cells
-    are then wrapped here, before reordering, and Arabic columns right-aligned.
+    A grid of rank, date, source, id, and the title over the snippet: every
+    column but the last takes its content's width (a source over SOURCE_WIDTH
+    wraps at spaces); the title / passage column takes the rest, the title cut
+    after TITLE_LINES lines with an ellipsis, the snippet wrapped. Widths are
+    display widths (harakat take no cell, colour escapes none).
+
+    When that leaves the title / passage column fewer than MIN_TITLE_WIDTH
+    cells (a narrow terminal, long ids), each hit is a block instead: rank, id,
+    date and source on its first line, then the title and the snippet indented
+    under it. An id wider than the terminal is still printed whole: only its
+    line is then wider than ``width``.
+
+    ``visual`` (``--bidi``) turns each line of a cell into its visual order
+    after wrapping (a right-to-left paragraph is cut into lines in reading
+    order, and only then reordered), and right-aligns columns with Arabic.
     """
     from tabulate import tabulate
 
-    id_width = min(32, max(len(h.id) for h in hits)) if hits else 2
-    # Borders and padding of five columns, "#", the date, the source column.
-    passage_width = max(30, width - id_width - 46)
-    rows = []
-    for hit in hits:
-        text = _shorten(hit.title, TITLE_WIDTH) or "(untitled)"
-        if hit.similar_ids:
-            text += f"\n(+{len(hit.similar_ids)} similar)"
-        if hit.snippet and hit.snippet.text:
-            text += "\n" + mark_snippet(hit.snippet, mark)
-        rows.append([hit.rank, hit.date or "", hit.source or "", hit.id, text])
-    widths = [None, None, 16, id_width, passage_width]
+    headers = ["#", "date", "source", "id", "title / passage"]
+    source_width = _source_width([hit.source for hit in hits if hit.source])
+    fixed = [
+        max([display_width(str(hit.rank)) for hit in hits], default=0),
+        max([display_width(hit.date) for hit in hits if hit.date], default=0),
+        source_width,
+        max([display_width(hit.id) for hit in hits], default=0),
+    ]
+    # tabulate makes a column at least two cells wider than its header.
+    fixed = [max(content, display_width(header) + 2) for content, header in zip(fixed, headers)]
+    title_width = width - _grid_frame(5) - sum(fixed)
+    if title_width < MIN_TITLE_WIDTH:
+        return _hit_blocks(hits, mark, width, visual)
+    rows = [
+        [[str(hit.rank)], [hit.date or ""], wrap(hit.source or "", source_width), [hit.id], _passage_lines(hit, mark, title_width)]
+        for hit in hits
+    ]
     align = None
     if visual is not None:
-        rows, widths, align = _visual_rows(rows, widths, visual)
+        from .display import has_rtl
+
+        rtl = {i for row in rows for i, cell in enumerate(row) if any(has_rtl(line) for line in cell)}
+        align = ["right" if i in rtl else "left" for i in range(5)]
+        rows = [[[visual(line) for line in cell] for cell in row] for row in rows]
     return tabulate(
-        rows,
-        headers=["#", "date", "source", "id", "title / passage"],
+        [["\n".join(cell) for cell in row] for row in rows],
+        headers=headers,
         tablefmt="simple_grid",
-        maxcolwidths=widths,
         colalign=align,
         disable_numparse=True,
     )
 
 
-def _visual_rows(rows: list[list], widths: list[int | None], visual: Callable[[str], str]):
-    """Cells wrapped to their widths, each line in visual order; columns with Arabic right-aligned.
+def _block(
+    lead: str,
+    lead_width: int,
+    fields: list[tuple[str, bool]],
+    body: Callable[[int], list[str]],
+    width: int,
+    visual: Callable[[str], str] | None = None,
+) -> list[str]:
+    """One entry of a list for narrow terminals: ``lead`` (a rank), then the fields, then the body indented.
 
-    Wrapping must come first: a right-to-left paragraph is cut into lines in
-    reading order, and only then is each line reordered.
+    ``fields`` are (text, breakable) pairs put on the first line while they
+    fit, then on lines of their own; an unbreakable one (an id) is never cut,
+    a breakable one (a source) wraps at spaces. ``body(room)`` gives the
+    lines under them, each at most ``room`` cells. With ``visual``, lines are
+    reordered, and body lines with Arabic right-aligned.
     """
-    import textwrap
+    indent = lead_width + len(BLOCK_GAP)
+    room = max(1, width - indent)
+    head: list[str] = []
+    for text, breakable in fields:
+        for part in wrap(text, room) if breakable else [text]:
+            if head and display_width(head[-1]) + len(BLOCK_GAP) + display_width(part) <= room:
+                head[-1] += BLOCK_GAP + part
+            else:
+                head.append(part)
+    lines = body(room)
+    if visual is not None:
+        from .display import has_rtl
 
-    from .display import has_rtl
+        head = [visual(line) for line in head]
+        lines = [pad(visual(line), room, "right") if has_rtl(line) else line for line in lines]
+    lines = head + lines
+    first = pad(lead, lead_width) + BLOCK_GAP + lines[0] if lines else lead
+    return [first.rstrip()] + [(" " * indent + line).rstrip() for line in lines[1:]]
 
-    out = []
-    for row in rows:
-        cells = []
-        for value, cell_width in zip(row, widths):
-            text = str(value)
-            lines = []
-            for paragraph in text.split("\n"):
-                lines += textwrap.wrap(paragraph, cell_width) if cell_width else [paragraph]
-            cells.append("\n".join(visual(line) for line in lines))
-        out.append(cells)
-    rtl_columns = {i for row in rows for i, value in enumerate(row) if has_rtl(str(value))}
-    align = ["right" if i in rtl_columns else "left" for i in range(len(widths))]
-    return out, [None] * len(widths), align
+
+def _hit_blocks(hits: list[Hit], mark: Callable[[str], str], width: int, visual: Callable[[str], str] | None) -> str:
+    """Hits as blocks separated by blank lines: rank, id, date, source; title; snippet."""
+    lead_width = max((display_width(str(hit.rank)) for hit in hits), default=0)
+    blocks = []
+    for hit in hits:
+        fields = [(hit.id, False), (hit.date or "", False), (hit.source or "", True)]
+        fields = [(text, breakable) for text, breakable in fields if text]
+        body = partial(_passage_lines, hit, mark)
+        blocks.append("\n".join(_block(str(hit.rank).rjust(lead_width), lead_width, fields, body, width, visual)))
+    return "\n\n".join(blocks)
 
 
 def render_article(article: Article) -> str:
@@ -360,8 +436,8 @@ def iter_timeline_tsv(timeline) -> Iterator[str]:
         yield f"\t{timeline.undated}"
 
 
-def render_facets(facet: str, counts: list[tuple[str | None, int]]) -> str:
-    """A two-column table of hit counts per value of one facet.
+def render_facets(facet: str, counts: list[tuple[str | None, int]], width: int = DEFAULT_TABLE_WIDTH) -> str:
+    """A two-column table of hit counts per value of one facet; values wrap at spaces to fit ``width``.
 
     >>> print(render_facets("source", [("skynews", 2), (None, 1)]))
     source      articles
@@ -371,8 +447,25 @@ def render_facets(facet: str, counts: list[tuple[str | None, int]]) -> str:
     """
     from tabulate import tabulate
 
-    rows = [[NO_VALUE if value is None else value, count] for value, count in counts]
-    return tabulate(rows, headers=[facet, "articles"], tablefmt="simple", disable_numparse=True, colalign=("left", "right"))
+    headers = [facet, "articles"]
+    count_width = max([display_width(str(count)) for _, count in counts] + [display_width(headers[1]) + 2])
+    value_width = max(display_width(facet) + 2, width - count_width - 2)
+    rows = [["\n".join(wrap(NO_VALUE if value is None else value, value_width)), count] for value, count in counts]
+    return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True, colalign=("left", "right"))
+
+
+def render_source_counts(sources: list[tuple[str, int]], width: int = DEFAULT_TABLE_WIDTH) -> list[str]:
+    """``search stats``' lines of articles per source: the count, then the name wrapped at spaces to fit ``width``.
+
+    >>> render_source_counts([("وكالة أنباء الجزيرة السورية", 1200)], width=26)
+    ['     1,200  وكالة أنباء', '            الجزيرة', '            السورية']
+    """
+    lines = []
+    for name, count in sources:
+        name_lines = wrap(name, width - 12) or [""]
+        lines.append(f"  {count:>8,}  {name_lines[0]}".rstrip())
+        lines += [" " * 12 + line for line in name_lines[1:]]
+    return lines
 
 
 def iter_facet_jsonl(facet: str, counts: list[tuple[str | None, int]], qid: str | None = None) -> Iterator[str]:
@@ -429,17 +522,41 @@ def render_suggestions(suggestions) -> str:
     return "\n".join(["Did you mean:"] + [f"  {line(s)}" for s in suggestions])
 
 
-def render_duplicates(article: Article, duplicates) -> str:
-    """The duplicate group of one article: similarity, date, source, id, title; the article first."""
+def render_duplicates(article: Article, duplicates, width: int = DEFAULT_TABLE_WIDTH) -> str:
+    """The duplicate group of one article: similarity, date, source, id, title; the article first.
+
+    One line per article, the title cut to what ``width`` leaves; when that is
+    under MIN_TITLE_WIDTH cells, one block per article (as for hits).
+    """
     from tabulate import tabulate
 
-    rows = [["this", article.date.isoformat() if article.date else "", article.source or "", article.id, _shorten(article.title, TITLE_WIDTH)]]
-    for other, score, exact in duplicates:
-        label = "exact" if exact else f"{score:.0%}"
-        rows.append([label, other.date.isoformat() if other.date else "", other.source or "", other.id, _shorten(other.title, TITLE_WIDTH)])
-    return tabulate(
-        rows, headers=["similarity", "date", "source", "id", "title"], tablefmt="simple", disable_numparse=True
-    )
+    labels = ["this"] + ["exact" if exact else f"{score:.0%}" for _, score, exact in duplicates]
+    members = [article] + [other for other, _, _ in duplicates]
+    dates = [a.date.isoformat() if a.date else "" for a in members]
+    headers = ["similarity", "date", "source", "id", "title"]
+    source_width = _source_width([a.source for a in members if a.source])
+    fixed = [
+        max(display_width(label) for label in labels),
+        max(display_width(date) for date in dates),
+        source_width,
+        max(display_width(a.id) for a in members),
+    ]
+    # tabulate makes a column at least two cells wider than its header; "simple" puts two spaces between columns.
+    fixed = [max(content, display_width(header) + 2) for content, header in zip(fixed, headers)]
+    title_width = width - 2 * 4 - sum(fixed)
+    if title_width < MIN_TITLE_WIDTH:
+        lead_width = max(display_width(label) for label in labels)
+        lines = []
+        for label, date, a in zip(labels, dates, members):
+            fields = [(text, breakable) for text, breakable in ((a.id, False), (date, False), (a.source or "", True)) if text]
+            body = partial(lambda title, room: fit(title, room, TITLE_LINES), a.title)
+            lines += _block(label, lead_width, fields, body, width)
+        return "\n".join(lines)
+    rows = [
+        [label, date, "\n".join(wrap(a.source or "", source_width)), a.id, "\n".join(fit(a.title, title_width))]
+        for label, date, a in zip(labels, dates, members)
+    ]
+    return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
 
 
 def duplicates_record(article: Article, duplicates) -> dict:
