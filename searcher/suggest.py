@@ -121,11 +121,8 @@ _DOT_VARIANTS = ["رز", "سش", "صض", "طظ", "عغ", "حجخ", "دذ", "بت
 _CONFUSIONS = ["ذز", "ضظ", "ثس", "تهة", "ايى", "ءاأإآ", "ءيئ", "ءوؤ", "صس", "طت", "قك", "دذ", "ضد", "ظز", "ثت"]
 DOT_COST = 0.5
 CONFUSION_COST = 0.25
-#: Swapping two neighbouring letters, and adding or dropping a long vowel (ا و ي),
-#: are cheaper than another letter.
+#: Swapping two neighbouring letters is cheaper than two edits, and than one other letter.
 SWAP_COST = 0.75
-VOWEL_COST = 0.75
-_VOWELS = frozenset("اوي")
 
 
 def _pairs(groups: list[str]) -> set[tuple[str, str]]:
@@ -154,26 +151,20 @@ def substitution_cost(a: str, b: str) -> float:
     return 1.0
 
 
-def _indel_cost(char: str) -> float:
-    return VOWEL_COST if char in _VOWELS else 1.0
-
-
 def weighted_distance(a: str, b: str) -> float:
-    """Edit distance with the common slips cheaper: confusions, dot variants, swaps, long vowels.
+    """Edit distance with the common slips cheaper: confusions, dot variants, swaps.
 
     >>> weighted_distance("حذم", "حزم"), weighted_distance("عسيز", "عسير"), weighted_distance("عسيز", "عزيز")
     (0.25, 0.5, 1.0)
     """
     previous2: list[float] = []
-    previous = [0.0]
-    for char in b:
-        previous.append(previous[-1] + _indel_cost(char))
+    previous = [float(j) for j in range(len(b) + 1)]
     for i, char_a in enumerate(a, 1):
-        current = [previous[0] + _indel_cost(char_a)] + [0.0] * len(b)
+        current = [float(i)] + [0.0] * len(b)
         for j, char_b in enumerate(b, 1):
             current[j] = min(
-                previous[j] + _indel_cost(char_a),
-                current[j - 1] + _indel_cost(char_b),
+                previous[j] + 1,
+                current[j - 1] + 1,
                 previous[j - 1] + substitution_cost(char_a, char_b),
             )
             if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b and char_a != char_b:

@@ -179,7 +179,7 @@ def storm_index(tmp_path_factory):
     from .conftest import article
 
     articles = [article(f"h{i}", "عاصفة الحزم" if i == 0 else "الحزم في اليمن", "قرار الحزم ضد الحوثيين في صنعاء.") for i in range(3)]
-    articles += [article(f"k{i}", "الحكم في القضية", "صدر الحكم على المتهم في المحكمة.") for i in range(6)]
+    articles += [article(f"k{i}", "الحكم في القضية", "صدر الحكم على المتهم في المحكمة (Time).") for i in range(6)]
     articles += [article(f"c{i}", "أمطار في العاصمة", "هطلت أمطار على العاصمة الرياض.") for i in range(12)]
     return make_index(tmp_path_factory.mktemp("storm") / "index", articles)
 
