@@ -222,7 +222,7 @@ def rank_candidates(
     FREQUENCY_WEIGHT per tenfold of their frequency.
 
     >>> rank_candidates("باغوص", 0, {"باغوز": 40, "باغوت": 1, "باغوص": 0, "غوص": 90})
-    [('باغوز', 40, 1.0), ('غوص', 90, 1.75)]
+    [('باغوز', 40, 1.0), ('غوص', 90, 2.0)]
     >>> rank_candidates("عسيز", 1, {"عسير": 40, "عزيز": 90})
     [('عسير', 40, 0.5)]
     >>> rank_candidates("باغوز", 40, {"باغوت": 3}), rank_candidates("باغوز", 3, {"باغوت": 90}, forced=True)
