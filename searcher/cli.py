@@ -746,7 +746,10 @@ SUGGEST_BELOW = 3
 def _suggestions(archive, request, hits, forced: bool, batch: bool):
     """"Did you mean" suggestions: asked for (a list, maybe empty), or unasked when a
     single query found fewer than SUGGEST_BELOW hits with all its words and there
-    is something to suggest; else None."""
+    is something to suggest; else None. Every output format shows this one list.
+
+    Which words are corrected, and by what, is ``suggest.rank_candidates``'s rule;
+    a suggestion that would find nothing is never offered (``Archive.suggest``)."""
     strict = [hit for hit in hits if not hit.partial]
     if forced:
         return archive.suggest(request, forced=True)

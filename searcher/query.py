@@ -910,16 +910,24 @@ class Archive:
         words = []
         for start, end, surface in iter_words(request.text):
             form = search_form(surface)
-            if form in plan.search_terms:
+            # A word right before ":" is a field name (title:), not a word to search.
+            if form in plan.search_terms and not request.text.startswith(":", end):
                 words.append(QueryWord(start, end, surface, form))
-        found = suggest(request.text, words, _IndexLexicon(self._searcher), forced=forced, limit=limit)
+        if not words:
+            return []
+        # Some suggestions find nothing (their words never meet, or not in the
+        # field or period asked): ask for spares and offer only those with hits.
+        found = suggest(request.text, words, _IndexLexicon(self._searcher), forced=forced, limit=limit + 3)
         counted = []
         for suggestion in found:
             try:
                 hits = self.count(replace(request, text=suggestion.text))
             except QuerySyntaxError:
-                hits = None
-            counted.append(replace(suggestion, hits=hits))
+                continue
+            if hits:
+                counted.append(replace(suggestion, hits=hits))
+            if len(counted) == limit:
+                break
         return counted
 
     def similar(
@@ -979,9 +987,12 @@ class _IndexLexicon:
     def __init__(self, searcher):
         self._searcher = searcher
         self._reader = searcher.reader()
+        self._frequencies: dict[str, int] = {}
 
     def frequency(self, term: str) -> int:
-        return max(self._reader.doc_frequency(f, term) for f in DEFAULT_FIELD_BOOSTS)
+        if term not in self._frequencies:
+            self._frequencies[term] = max(self._reader.doc_frequency(f, term) for f in DEFAULT_FIELD_BOOSTS)
+        return self._frequencies[term]
 
     def neighbours(self, term: str, max_distance: int) -> set[str]:
         if max_distance < 1:

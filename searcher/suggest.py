@@ -14,6 +14,7 @@ typed (``والباغوص`` gets ``والباغوز``, not the bare stem ``با�
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,14 +23,23 @@ from typing import Protocol
 from .normalise import DELETED_CHARS
 from .terms import exact_form
 
-#: Unasked, a word is only corrected when this rare (articles holding it)...
+#: A word whose search form is in more than this many articles is a real word:
+#: never corrected, asked (``--suggest``) or not.
 RARE_WORD = 2
-#: ...and, unless the word is in no article at all, the suggestion is at
-#: least this many times more frequent.
+#: A word in 1 to RARE_WORD articles may still be a typo that slipped into the
+#: articles: unasked, it is corrected only by a spelling at least this many times
+#: more frequent, and (asked or not) only by a likely slip (see LIKELY_SLIP).
 FREQUENCY_RATIO = 10
+#: The most a rare word's correction may cost (:func:`weighted_distance`): one
+#: common confusion or dot variant, never another letter (``عاصفه`` is no slip
+#: of ``عاصمة``).
+LIKELY_SLIP = 0.5
 #: A suggestion must occur in at least this many articles (a typo in one
 #: article is no spelling to suggest).
 MIN_FREQUENCY = 2
+#: Words longer than this (search form) get no suggestion: no such word exists,
+#: and the edit automaton over a long word is slow.
+MAX_WORD_LENGTH = 30
 #: Candidates kept per word.
 CANDIDATES_PER_WORD = 3
 
@@ -102,30 +112,64 @@ def edit_distance(a: str, b: str, limit: int | None = None) -> int:
 
 
 #: Letters that differ only by their dots (ر/ز, س/ش, ح/ج/خ ...): swapping one for
-#: another is the commonest slip in typing or reading Arabic, so it counts half.
+#: another is a common slip in typing or reading Arabic, so it costs DOT_COST.
 _DOT_VARIANTS = ["رز", "سش", "صض", "طظ", "عغ", "حجخ", "دذ", "بتثني", "فق", "هة", "وؤ", "اأإآ", "يى"]
-_SAME_SKELETON = {(a, b) for group in _DOT_VARIANTS for a in group for b in group if a != b}
+#: Letters people write for one another (by sound, or as their dialect says
+#: them), as they are in search forms (ة is ه, ى is ي, a hamza on a seat is ء):
+#: ذ/ز, ض/ظ, ث/س, ة/ت, ا/ى, hamza seats, ص/س, ط/ت, ق/ك, د/ذ, ض/د, ظ/ز, ث/ت.
+#: Each costs CONFUSION_COST (measured on ``benchmarks/typos.tsv``).
+_CONFUSIONS = ["ذز", "ضظ", "ثس", "تهة", "ايى", "ءاأإآ", "ءيئ", "ءوؤ", "صس", "طت", "قك", "دذ", "ضد", "ظز", "ثت"]
+DOT_COST = 0.5
+CONFUSION_COST = 0.25
+#: Swapping two neighbouring letters is cheaper than two edits, and than one other letter.
+SWAP_COST = 0.75
+
+
+def _pairs(groups: list[str]) -> set[tuple[str, str]]:
+    return {(a, b) for group in groups for a in group for b in group if a != b}
+
+
+_SAME_SKELETON = _pairs(_DOT_VARIANTS)
+_CONFUSED = _pairs(_CONFUSIONS)
+#: Letters a word's first letter is often typed as (candidates are looked up
+#: with the first letter fixed, so these need their own lookup).
+_FIRST_LETTER_SLIPS = {a: sorted({b for x, b in _CONFUSED | _SAME_SKELETON if x == a}) for a, _ in _CONFUSED | _SAME_SKELETON}
+
+
+def substitution_cost(a: str, b: str) -> float:
+    """What writing ``a`` for ``b`` costs: 0, a confusion, a dot variant, or a whole edit.
+
+    >>> substitution_cost("ذ", "ز"), substitution_cost("ر", "ز"), substitution_cost("ك", "ز")
+    (0.25, 0.5, 1.0)
+    """
+    if a == b:
+        return 0.0
+    if (a, b) in _CONFUSED:
+        return CONFUSION_COST
+    if (a, b) in _SAME_SKELETON:
+        return DOT_COST
+    return 1.0
 
 
 def weighted_distance(a: str, b: str) -> float:
-    """Edit distance with a substitution between dot variants counting half.
+    """Edit distance with the common slips cheaper: confusions, dot variants, swaps.
 
-    >>> weighted_distance("عسيز", "عسير"), weighted_distance("عسيز", "عزيز")
-    (0.5, 1.0)
+    >>> weighted_distance("حذم", "حزم"), weighted_distance("عسيز", "عسير"), weighted_distance("عسيز", "عزيز")
+    (0.25, 0.5, 1.0)
     """
-    rows = list(range(len(b) + 1))
-    previous = [float(i) for i in rows]
+    previous2: list[float] = []
+    previous = [float(j) for j in range(len(b) + 1)]
     for i, char_a in enumerate(a, 1):
         current = [float(i)] + [0.0] * len(b)
         for j, char_b in enumerate(b, 1):
-            if char_a == char_b:
-                cost = 0.0
-            elif (char_a, char_b) in _SAME_SKELETON:
-                cost = 0.5
-            else:
-                cost = 1.0
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-        previous = current
+            current[j] = min(
+                previous[j] + 1,
+                current[j - 1] + 1,
+                previous[j - 1] + substitution_cost(char_a, char_b),
+            )
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b and char_a != char_b:
+                current[j] = min(current[j], previous2[j - 2] + SWAP_COST)
+        previous2, previous = previous, current
     return previous[-1]
 
 
@@ -140,36 +184,70 @@ def max_distance(term: str) -> int:
     return 1 if len(term) <= 4 else 2
 
 
-def rank_candidates(
-    term: str, frequency: int, candidates: dict[str, int], *, forced: bool = False
-) -> list[tuple[str, int, int]]:
-    """(candidate, frequency, distance) worth suggesting for ``term``, best first.
+def candidates_of(term: str, lexicon: Lexicon) -> set[str]:
+    """Search forms within :func:`max_distance` edits of ``term``, also those differing in
+    the first letter by a common slip (``ضهران`` finds ``ظهران``)."""
+    limit = max_distance(term)
+    if not limit or len(term) > MAX_WORD_LENGTH:
+        return set()
+    found = set(lexicon.neighbours(term, limit))
+    for letter in _FIRST_LETTER_SLIPS.get(term[0], ()):
+        variant = letter + term[1:]
+        if limit > 1:
+            found.update(lexicon.neighbours(variant, limit - 1))
+        if lexicon.frequency(variant):
+            found.add(variant)
+    found.discard(term)
+    return found
 
-    Closer spellings first (by :func:`weighted_distance`), then more frequent
-    ones. Unless ``forced``, only a rare ``term`` is corrected, and only by a
-    much more frequent spelling.
+
+#: Candidates (by search form) whose spellings are read to rank them again by
+#: the spelling closest to what was typed.
+RERANKED = 8
+#: How much a tenfold more frequent candidate may be farther (in weighted edits).
+FREQUENCY_WEIGHT = 0.1
+
+
+def rank_candidates(
+    term: str, frequency: int, candidates: dict[str, int], *, forced: bool = False, keep: int = CANDIDATES_PER_WORD
+) -> list[tuple[str, int, float]]:
+    """(candidate, frequency, weighted distance) worth suggesting for ``term``, best first.
+
+    The rule: a word in more than RARE_WORD articles is a real word and is never
+    corrected (``forced`` or not). A word in no article is corrected by its
+    closest spellings in at least MIN_FREQUENCY articles; a word in 1 to
+    RARE_WORD articles only by a likely slip (one confusion or dot variant away)
+    that is more frequent, FREQUENCY_RATIO times more unless ``forced``.
+    Candidates are ranked by weighted distance (:func:`weighted_distance`), less
+    FREQUENCY_WEIGHT per tenfold of their frequency.
 
     >>> rank_candidates("باغوص", 0, {"باغوز": 40, "باغوت": 1, "باغوص": 0, "غوص": 90})
-    [('باغوز', 40, 1), ('غوص', 90, 2)]
-    >>> rank_candidates("باغوص", 1, {"باغوز": 40, "باغوت": 9})
-    [('باغوز', 40, 1)]
-    >>> rank_candidates("باغوز", 40, {"باغوت": 3})
-    []
+    [('باغوز', 40, 1.0), ('غوص', 90, 2.0)]
+    >>> rank_candidates("عسيز", 1, {"عسير": 40, "عزيز": 90})
+    [('عسير', 40, 0.5)]
+    >>> rank_candidates("باغوز", 40, {"باغوت": 3}), rank_candidates("باغوز", 3, {"باغوت": 90}, forced=True)
+    ([], [])
     """
-    if not forced and frequency > RARE_WORD:
+    if frequency > RARE_WORD or len(term) > MAX_WORD_LENGTH:
         return []
     limit = max_distance(term)
     ranked = []
     for candidate, candidate_frequency in candidates.items():
         if candidate == term or candidate_frequency < MIN_FREQUENCY or candidate_frequency <= frequency:
             continue
-        if not forced and frequency and candidate_frequency < FREQUENCY_RATIO * frequency:
+        if frequency and not forced and candidate_frequency < FREQUENCY_RATIO * frequency:
             continue
-        distance = edit_distance(term, candidate, limit)
-        if distance <= limit:
-            ranked.append((candidate, candidate_frequency, distance))
-    ranked.sort(key=lambda c: (weighted_distance(term, c[0]), -c[1], c[0]))
-    return ranked[:CANDIDATES_PER_WORD]
+        distance = weighted_distance(term, candidate)
+        if distance > limit or (frequency and distance > LIKELY_SLIP):
+            continue
+        ranked.append((candidate, candidate_frequency, distance))
+    ranked.sort(key=lambda c: (_score(c[2], c[1]), c[0]))
+    return ranked[:keep]
+
+
+def _score(distance: float, frequency: int) -> float:
+    """Lower is better: weighted edits, less FREQUENCY_WEIGHT per tenfold of articles."""
+    return distance - FREQUENCY_WEIGHT * math.log10(max(frequency, 1))
 
 
 def choose_spelling(typed: str, surfaces: Counter[str]) -> str | None:
@@ -192,7 +270,7 @@ def choose_spelling(typed: str, surfaces: Counter[str]) -> str | None:
         return any(char in DELETED_CHARS for char in spelling)
 
     def key(spelling: str):
-        return (edit_distance(typed_form, exact_form(spelling)), marked(spelling), -surfaces[spelling], spelling)
+        return (weighted_distance(typed_form, exact_form(spelling)), marked(spelling), -surfaces[spelling], spelling)
 
     return min(surfaces, key=key)
 
@@ -209,14 +287,22 @@ def suggest(
     choices: list[tuple[QueryWord, list[tuple[str, int]]]] = []
     for word in words:
         frequency = lexicon.frequency(word.search_form)
-        candidates = {c: lexicon.frequency(c) for c in lexicon.neighbours(word.search_form, max_distance(word.search_form))}
-        spellings = []
-        for candidate, candidate_frequency, _ in rank_candidates(word.search_form, frequency, candidates, forced=forced):
+        if frequency > RARE_WORD or len(word.search_form) > MAX_WORD_LENGTH:
+            continue
+        candidates = {c: lexicon.frequency(c) for c in candidates_of(word.search_form, lexicon)}
+        ranked = rank_candidates(word.search_form, frequency, candidates, forced=forced, keep=RERANKED)
+        typed = exact_form(word.text)
+        scored = []
+        for candidate, candidate_frequency, distance in ranked:
             spelling = choose_spelling(word.text, lexicon.surfaces(candidate))
-            if spelling is not None and exact_form(spelling) != exact_form(word.text):
-                spellings.append((spelling, candidate_frequency))
-        if spellings:
-            choices.append((word, spellings))
+            if spelling is not None and exact_form(spelling) != typed:
+                # Stemming may hide or add an edit (الحديدت is حديدت, الحديدة is حديد):
+                # the closer of the search forms and the spellings counts.
+                distance = min(distance, weighted_distance(typed, exact_form(spelling)))
+                scored.append((_score(distance, candidate_frequency), spelling, candidate_frequency))
+        scored.sort()
+        if scored:
+            choices.append((word, [(spelling, f) for _, spelling, f in scored[:CANDIDATES_PER_WORD]]))
     if not choices:
         return []
     variants = [{word: options[0] for word, options in choices}]
