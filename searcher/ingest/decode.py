@@ -81,13 +81,15 @@ def fs_text(name: str) -> str:
     files) reach Python with their bad bytes as lone surrogates, which no text
     field can store. A name that reads as mostly Arabic in Windows-1256 is
     decoded so; any other undecodable byte is written as ``\\xNN``, so that
-    different names stay different.
+    different names stay different. A path is decoded name by name.
 
     >>> fs_text("caf\\udce9.txt")
     'caf\\\\xe9.txt'
     """
     if not has_surrogates(name):
         return name
+    if "/" in name:  # each folder and file name on its own: a path's ASCII folders must not outvote Arabic
+        return "/".join(fs_text(part) for part in name.split("/"))
     try:
         data = os.fsencode(name)
     except UnicodeError:  # surrogates that are not escaped bytes
