@@ -18,8 +18,8 @@ __all__ = ["printable", "printable_hit", "has_surrogates"]
 
 # C0 controls but tab and newline, DEL, C1 controls (U+0080-U+009F, U+009B among them), lone surrogates.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-# The same, and tab and newline too: one problem, one line.
-_UNSAFE_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# The same, and tab, newline and the Unicode line and paragraph separators too: one problem, one line.
+_UNSAFE_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\x1b": "\\x1b"}
 

@@ -289,9 +289,7 @@ class CorpusReader:
             if gzipped:
                 stream = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
             head, stream = _peek(stream, BINARY_SNIFF_BYTES)
-            # JSON Lines that start as such lose only their lines with NUL bytes (see iter_jsonl).
-            starts_json = source.kind in ("sniff", "jsonl") and head.removeprefix(UTF8_BOM).lstrip().startswith(b"{")
-            if looks_binary(head) and not starts_json:
+            if looks_binary(head) and not _has_json_lines(head, source.kind):
                 yield Problem(source.display, "binary file")
                 return
             kind = _kind_from_content(head, self._column_map) if source.kind == "sniff" else source.kind
@@ -383,6 +381,16 @@ def _kind_from_content(head: bytes, column_map: Mapping[str, str | int] | None =
     if looks_delimited(text.lstrip("\ufeff"), column_map):
         return "csv"
     return "text"
+
+
+def _has_json_lines(head: bytes, kind: str) -> bool:
+    """Whether a head with NUL bytes is JSON Lines all the same: then only its lines with NUL
+    bytes are lost (see iter_jsonl), not the whole file. A file named as JSON Lines needs one
+    line of its head to start as an object; any other, to start as one itself."""
+    head = head.removeprefix(UTF8_BOM)
+    if kind == "jsonl":
+        return any(line.lstrip().startswith(b"{") for line in head.split(b"\n"))
+    return kind == "sniff" and head.lstrip().startswith(b"{")
 
 
 def _head_text(head: bytes) -> str:
