@@ -17,14 +17,33 @@ from pathlib import Path
 import click
 
 from .errors import SearcherError
+from .terminal import has_surrogates, printable
 
 EXIT_OK, EXIT_NOTHING, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 #: Problems of one kind printed with their location; the rest are counted at the end.
 PROBLEMS_PER_KIND = 5
 
 
+class TextArgumentsCommand(click.Command):
+    """Refuses text arguments and options that are not valid UTF-8 (``search show $'\\xff'``)
+    with one ``Error:`` line; paths (``search index``'s inputs) may be any bytes."""
+
+    def invoke(self, ctx):
+        for param in self.params:
+            if isinstance(param.type, (click.Path, click.File)):
+                continue
+            value = ctx.params.get(param.name)
+            for item in value if isinstance(value, (tuple, list)) else (value,):
+                if isinstance(item, str) and has_surrogates(item):
+                    name = max(param.opts, key=len) if isinstance(param, click.Option) else param.human_readable_name
+                    raise SearcherError(f"{name} is not valid UTF-8 text: {printable(item, one_line=True)}")
+        return super().invoke(ctx)
+
+
 class SearchGroup(click.Group):
     """Maps library errors, Ctrl-C and broken pipes to exit codes in one place."""
+
+    command_class = TextArgumentsCommand
 
     def resolve_command(self, ctx, args):
         ctx.meta["searcher.command_args"] = list(args)  # the command and its arguments, for hints
@@ -36,13 +55,13 @@ class SearchGroup(click.Group):
         except click.NoSuchOption as error:
             _add_dash_hint(error, ctx.meta.get("searcher.command_args", []))
             raise
-        except SearcherError as error:
+        except (SearcherError, UnicodeError) as error:
             if ctx.obj and ctx.obj.get("traceback"):
                 raise
             message = f"Error: {error}"
-            if error.hint:
+            if getattr(error, "hint", None):
                 message += f". {error.hint}"
-            click.echo(message, err=True)
+            click.echo(printable(message, one_line=True), err=True)
             ctx.exit(EXIT_ERROR)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
@@ -308,6 +327,7 @@ class ProblemPrinter:
             self._print(f"{severity}: {problem}{suffix}")
 
     def _print(self, line: str) -> None:
+        line = printable(line, one_line=True)  # file names and messages may hold control characters
         if self.progress is not None and self.progress.drawn:
             self.progress.print_above(line)
         else:
@@ -608,6 +628,7 @@ def _run_queries(index_dir, requests, fmt, run_tag, use_color, batch, collapse=F
     from . import output
     from .errors import QuerySyntaxError
     from .query import Archive
+    from .terminal import printable_hit
 
     mark, visual = _marking(use_color, bidi)
     found = False
@@ -628,7 +649,8 @@ def _run_queries(index_dir, requests, fmt, run_tag, use_color, batch, collapse=F
                 if batch:
                     click.echo(f"{request.qid}: {request.text}")
                 if hits:
-                    click.echo(output.render_table(hits, mark, _table_width(), visual), color=use_color)
+                    shown = [printable_hit(hit) for hit in hits]
+                    click.echo(output.render_table(shown, mark, _table_width(), visual), color=use_color)
                     note = output.partial_note(hits)
                     if note:
                         click.echo(note, err=True)
@@ -698,7 +720,7 @@ def show_command(obj, article_id, fmt, dupes, bidi):
     if fmt == "json":
         click.echo(json.dumps(article_record(article), ensure_ascii=False))
     else:
-        click.echo(_for_terminal(render_article(article), bidi), nl=False)
+        click.echo(_for_terminal(printable(render_article(article)), bidi), nl=False)
 
 
 @cli.command("stats")
@@ -908,8 +930,11 @@ def similar_command(obj, article_id, fmt, limit, offset, no_snippets, collapse, 
     use_color = _use_color(sys.stdout) if color is None else color
     if fmt == "table":
         if hits:
+            from .terminal import printable_hit
+
             mark, visual = _marking(use_color, bidi)
-            click.echo(output.render_table(hits, mark, _table_width(), visual), color=use_color)
+            shown = [printable_hit(hit) for hit in hits]
+            click.echo(output.render_table(shown, mark, _table_width(), visual), color=use_color)
         else:
             click.echo("Nothing similar.", err=True)
     else:
@@ -935,7 +960,7 @@ def _show_duplicates(index_dir, article_id, fmt, bidi) -> int:
     if fmt == "json":
         click.echo(json.dumps(output.duplicates_record(article, duplicates), ensure_ascii=False))
     elif duplicates:
-        click.echo(_for_terminal(output.render_duplicates(article, duplicates, _table_width()), bidi))
+        click.echo(_for_terminal(printable(output.render_duplicates(article, duplicates, _table_width())), bidi))
     if not duplicates:
         click.echo(f"No re-published copies of {article_id}.", err=True)
         return EXIT_NOTHING

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sqlite3
 import time
 from bisect import bisect_right
 from collections import deque
@@ -35,6 +36,19 @@ DEFAULT_BATCH_SIZE = 20000
 DEFAULT_LOCK_TIMEOUT = 10.0
 #: Whoosh's own name for an index's write lock (an flock: it dies with its process).
 WRITE_LOCK = "MAIN_WRITELOCK"
+#: Failures of the system rather than of one article: they stop the run (and
+#: what was committed stands) instead of skipping every article that follows.
+SYSTEM_ERRORS = (OSError, MemoryError, sqlite3.OperationalError, sqlite3.DatabaseError)
+
+
+def describe_failure(exc: BaseException) -> str:
+    """The one-line reason an article could not be indexed, for a skipped Problem."""
+    if isinstance(exc, UnicodeEncodeError) and "surrogates" in str(exc.reason):
+        bad = exc.object[exc.start : exc.end] if isinstance(exc.object, str) else ""
+        shown = "".join(f"\\u{ord(char):04x}" for char in bad)
+        return f"text is not valid Unicode (lone surrogate {shown})"
+    detail = " ".join(str(exc).split())[:200]
+    return f"cannot index ({type(exc).__name__}: {detail})" if detail else f"cannot index ({type(exc).__name__})"
 
 
 def fingerprint(article: Article) -> str:
@@ -89,6 +103,10 @@ class Indexer:
     fingerprint is already in the index are counted as unchanged and cost one
     term lookup. Problems (from the reader, or a repeated id) go through
     :meth:`report`, which counts them and forwards them to ``on_problem``.
+    An article that cannot be indexed (text that cannot be encoded, any
+    exception of fingerprinting, grouping or analysis) is skipped with a
+    Problem, and the run goes on; only failures of the system
+    (``SYSTEM_ERRORS``: a full disk, a broken database) stop it.
 
     With ``jobs`` > 1, worker processes build the batches' segments while this
     process reads on; what is committed, and when, does not change. The workers
@@ -185,15 +203,22 @@ class Indexer:
 
     def add(self, article: Article) -> str:
         """Index one article; returns "added", "updated", "unchanged" or "skipped"."""
+        location = article.origin or article.id
         first_seen = self._seen.get(article.id)
         if first_seen is not None:
-            location = article.origin or article.id
             self.report(Problem(location, f"duplicate id ({article.id} first read at {first_seen})"))
             return "skipped"
-        self._seen[article.id] = article.origin or article.id
-        self.duplicates.add(article)
-
-        fp = fingerprint(article)
+        try:
+            # The fingerprint encodes every field: text that cannot be stored fails here, before the store.
+            fp = fingerprint(article)
+            doc = to_document(article, fp)
+            self.duplicates.add(article)
+        except SYSTEM_ERRORS:
+            raise
+        except Exception as exc:
+            self.report(Problem(location, describe_failure(exc)))
+            return "skipped"
+        self._seen[article.id] = location
         replaced = None
         if self._before is not None:
             if self._before.document_number(fingerprint=fp) is not None:
@@ -202,10 +227,18 @@ class Indexer:
             replaced = self._before.document_number(id=article.id)
 
         batch = self._open or self._start_batch()
-        self._builds.add(batch, to_document(article, fp))
+        try:
+            self._builds.add(batch, doc)  # analysed here, or later by a worker (see _reject)
+        except SYSTEM_ERRORS:
+            raise
+        except Exception as exc:
+            self._forget(article.id)
+            self.report(Problem(location, describe_failure(exc)))
+            return "skipped"
         batch.size += 1
         if replaced is not None:
             batch.deletions.append(replaced)
+            batch.replacing[article.id] = replaced
             self.stats.updated += 1
             outcome = "updated"
         else:
@@ -255,8 +288,34 @@ class Indexer:
         if ready:
             self._commit(ready)
 
+    def _forget(self, article_id: str) -> None:
+        """Take a skipped article out of the duplicate store and of the ids seen, as if never read."""
+        self._seen.pop(article_id, None)
+        try:
+            self.duplicates.remove(article_id)
+        except SYSTEM_ERRORS:
+            raise
+        except Exception:
+            pass  # readers ignore group members the index does not hold
+
+    def _reject(self, batch: Batch) -> None:
+        """Skip the articles a worker could not analyse: counted, reported, and their old versions kept."""
+        for location, article_id, reason in batch.rejected:
+            replaced = batch.replacing.pop(article_id, None)
+            if replaced is not None:
+                batch.deletions.remove(replaced)
+                self.stats.updated -= 1
+            else:
+                self.stats.added -= 1
+            batch.size -= 1
+            self._forget(article_id)
+            self.report(Problem(location, reason))
+        batch.rejected = []
+
     def _commit(self, batches: list[Batch]) -> None:
         """One new table of contents: the batches' segments added, the documents they replace deleted."""
+        for batch in batches:
+            self._reject(batch)
         for batch in batches:
             for docnum in batch.deletions:
                 number = bisect_right(self._offsets, docnum) - 1

@@ -70,9 +70,13 @@ class Batch:
     size: int = 0
     #: Documents of the index before the run that this batch replaces (global numbers).
     deletions: list[int] = field(default_factory=list)
+    #: Id -> global number of the document it replaces, for the deletions above.
+    replacing: dict[str, int] = field(default_factory=dict)
     segment: object = None
     done: bool = False
     error: str | None = None
+    #: (location, id, reason) of the documents a worker could not analyse: left out of the segment.
+    rejected: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 class LocalBuilds:
@@ -234,7 +238,7 @@ class _Worker:
                 if kind == "error":
                     batch.error = payload
                 else:
-                    batch.segment = payload
+                    batch.segment, batch.rejected = payload
                 batch.done = True
             block = False  # one reply is what a blocking caller waits for
 
@@ -289,9 +293,13 @@ def run_worker(conn, index_dir: str, parent_pid: int) -> None:
     """A worker process: build the segments of the batches it is sent, one at a time.
 
     Messages in: ("add", batch, [docs]), ("finish", batch, None), ("cancel",
-    batch, None), ("stop", None, None). Out: ("segment", batch, segment or None)
-    or ("error", batch, traceback text), one per finish or cancel.
+    batch, None), ("stop", None, None). Out: ("segment", batch, (segment or
+    None, rejected)) or ("error", batch, traceback text), one per finish or
+    cancel. A document whose analysis raises is left out of its segment and
+    listed in ``rejected`` as (location, id, reason); the others go on.
     """
+    from .indexer import SYSTEM_ERRORS, describe_failure
+
     # Ctrl-C reaches every process of the terminal's foreground group: the
     # indexing process alone decides what happens (commit what was read).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -300,6 +308,7 @@ def run_worker(conn, index_dir: str, parent_pid: int) -> None:
     storage, schema = ix.storage, ix.schema
     builders: dict[int, SegmentBuilder] = {}
     failed: dict[int, str] = {}
+    rejected: dict[int, list[tuple[str, str, str]]] = {}
     while True:
         if not conn.poll(ORPHAN_CHECK_SECONDS):
             if os.getppid() != parent_pid:
@@ -321,21 +330,29 @@ def run_worker(conn, index_dir: str, parent_pid: int) -> None:
                 if builder is None:
                     builder = builders[number] = SegmentBuilder(storage, schema)
                 for doc in payload:
-                    builder.add(doc)
+                    try:
+                        builder.add(doc)
+                    except SYSTEM_ERRORS:
+                        raise
+                    except Exception as exc:  # costs this document only (SegmentBuilder.add is all or nothing)
+                        location = doc.get("origin") or doc.get("id", "")
+                        rejected.setdefault(number, []).append((location, doc.get("id", ""), describe_failure(exc)))
                 _bound_caches()
             elif kind == "finish":
                 builder = builders.pop(number, None)
-                conn.send(("segment", number, builder.finish() if builder is not None else None))
+                segment = builder.finish() if builder is not None else None
+                conn.send(("segment", number, (segment, rejected.pop(number, []))))
             elif kind == "cancel":
                 builder = builders.pop(number, None)
                 if builder is not None:
                     builder.cancel()
-                conn.send(("segment", number, None))
+                conn.send(("segment", number, (None, rejected.pop(number, []))))
         except Exception:  # reported to the indexing process, which raises it there
             builder = builders.pop(number, None)
             if builder is not None:
                 builder.cancel()
             failed[number] = traceback.format_exc()
+            rejected.pop(number, None)
             if kind in ("finish", "cancel"):
                 conn.send(("error", number, failed.pop(number)))
     for builder in builders.values():

@@ -305,6 +305,9 @@ class Unscored(wq.ConstantScoreQuery):
     def __repr__(self) -> str:
         return f"Unscored({self.child!r})"
 
+    def __str__(self) -> str:
+        return f"{self.child} (filter: not scored)"
+
     def matcher(self, searcher, context=None):
         from whoosh.searching import SearchContext
 

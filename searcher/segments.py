@@ -187,47 +187,54 @@ class SegmentBuilder:
         self._finished = False
 
     def add(self, fields: Mapping[str, object]) -> None:
-        """Add one document (a dict of field values, as for Whoosh's ``add_document``)."""
+        """Add one document (a dict of field values, as for Whoosh's ``add_document``).
+
+        All or nothing: every field is analysed before anything is recorded, so a
+        document whose analysis raises leaves the builder as it was, and the
+        caller may skip it and go on.
+        """
         schema = self.schema
-        docnum = self.doc_count
-        perdoc = self._perdoc
-        perdoc.start_doc(docnum)
+        analysed = []
         for name in sorted(fields):
             value = fields[name]
             if value is None:
                 continue
             field = schema[name]
-            length = 0
+            terms = None
+            counted = field.scorable  # the fast path counts every field's length, as Whoosh's analyzer does
             if field.indexed:
-                terms = self._postings.get(name)
-                if terms is None:
-                    terms = self._postings[name] = {}
                 encode = self._fast.get(name)
                 if encode is not None:
-                    found = position_lists(value)
-                    self._held += len(found)
-                    for term, positions in found.items():
-                        freq = len(positions)
-                        length += freq
-                        postings = terms.get(term)
-                        if postings is None:
-                            terms[term] = [docnum, freq, encode(positions)]
-                        else:
-                            postings += (docnum, freq, encode(positions))
+                    counted = True
+                    terms = [(term, len(positions), encode(positions)) for term, positions in position_lists(value).items()]
                 else:
-                    scorable = field.scorable
+                    terms = []
                     for tbytes, freq, weight, vbytes in field.index(value):
                         if weight != freq:
                             raise ValueError(f"field {name!r}: only unboosted terms are supported")
-                        if scorable:
-                            length += freq
-                        term = tbytes.decode("utf-8")
-                        self._held += 1
-                        postings = terms.get(term)
-                        if postings is None:
-                            terms[term] = [docnum, freq, vbytes]
-                        else:
-                            postings += (docnum, freq, vbytes)
+                        terms.append((tbytes.decode("utf-8"), freq, vbytes))
+            column = field.column_type
+            column_value = field.to_column_value(value) if column is not None else None
+            analysed.append((name, field, value, terms, counted, column, column_value))
+
+        docnum = self.doc_count
+        perdoc = self._perdoc
+        perdoc.start_doc(docnum)
+        for name, field, value, terms, counted, column, column_value in analysed:
+            length = 0
+            if terms is not None:
+                postings_of = self._postings.get(name)
+                if postings_of is None:
+                    postings_of = self._postings[name] = {}
+                self._held += len(terms)
+                for term, freq, encoded in terms:
+                    if counted:
+                        length += freq
+                    postings = postings_of.get(term)
+                    if postings is None:
+                        postings_of[term] = [docnum, freq, encoded]
+                    else:
+                        postings += (docnum, freq, encoded)
                 if field.scorable:
                     lengths = self._lengths.get(name)
                     if lengths is None:
@@ -235,9 +242,8 @@ class SegmentBuilder:
                     lengths.extend(bytes(docnum - len(lengths)))  # documents without this field
                     lengths.append(length_to_byte(length))
             perdoc.add_field(name, field, value if field.stored else None, length)
-            column = field.column_type
             if column is not None:
-                perdoc.add_column_value(name, column, field.to_column_value(value))
+                perdoc.add_column_value(name, column, column_value)
         perdoc.finish_doc()
         self.doc_count += 1
         if self._held >= self._spill_at:

@@ -98,7 +98,7 @@ def check_order(start: str | None, end: str | None, message: str) -> None:
 
 
 def _checked(value: str, year: int, month: int | None, day: int | None) -> str:
-    if not _valid(year, month or 1, day or 1):
+    if not _valid(year, 1 if month is None else month, 1 if day is None else day):
         raise QuerySyntaxError(f"invalid date {value!r}: no such date (use {DATE_FORMS})")
     iso = f"{year:04d}"
     if month is not None:

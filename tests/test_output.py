@@ -38,6 +38,8 @@ def test_jsonl_keys_are_stable_and_arabic_unescaped():
         "score": 3.25,
         "title": "خروج المدنيين من الباغوز",
         "date": "2019-02-20",
+        "time": None,
+        "place": None,
         "source": "تلفزيون سوريا",
         "category": None,
         "url": "https://example.org/a1",

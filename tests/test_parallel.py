@@ -66,12 +66,15 @@ def test_two_jobs_build_the_same_index_and_answer_the_same(tmp_path):
     assert answers(tmp_path / "j1") == answers(tmp_path / "j2")
 
 
-def test_a_failing_worker_batch_raises_and_earlier_batches_stay(tmp_path):
-    broken = Article(id="broken", title=12345, body="نص")  # not text: the segment builder fails
-    with pytest.raises(RuntimeError, match="building the segment of batch 2 failed"):
-        with Indexer(tmp_path / "ix", batch_size=3, jobs=2) as indexer:
-            indexer.add_all([*ARTICLES[:3], ARTICLES[3], broken, ARTICLES[4]])
-    assert count(tmp_path / "ix") == 3
+def test_an_article_a_worker_cannot_analyse_costs_only_itself(tmp_path):
+    broken = Article(id="broken", title=12345, body="نص", origin="feed.jsonl:5")  # not text: analysis fails
+    problems = []
+    with Indexer(tmp_path / "ix", batch_size=3, jobs=2, on_problem=problems.append) as indexer:
+        stats = indexer.add_all([*ARTICLES[:3], ARTICLES[3], broken, ARTICLES[4]])
+    assert count(tmp_path / "ix") == 5
+    assert (stats.added, stats.skipped) == (5, 1)
+    assert [p.location for p in problems] == ["feed.jsonl:5"]
+    assert problems[0].message.startswith("cannot index (")
     assert not (tmp_path / "ix" / "MAIN.tmp").exists()
 
 

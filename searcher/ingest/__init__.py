@@ -11,6 +11,7 @@ one bad file never stops a run.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import gzip
 import io
 import os
@@ -29,6 +30,8 @@ from searcher.ingest.decode import (
     MAX_ARTICLE_BYTES,
     UTF8_BOM,
     decode_bytes,
+    fs_text,
+    has_surrogates,
     has_utf16_bom,
     looks_binary,
 )
@@ -66,6 +69,8 @@ _SUFFIX_KINDS = {
     ".shtml": "html",
     ".warc": "warc",
 }
+#: A JSON array (of articles) rather than JSON Lines: "[" then an object, array, string or "]".
+_JSON_ARRAY_START = re.compile(r"^\s*\[\s*(?:[{\[\]\"]|$)")
 _HTML_START = re.compile(r"^(?:\s*<!--.*?-->|\s*<\?xml[^>]*>)*\s*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
 
 # Raised while reading a stream that has gone bad; each ends that one source with a Problem.
@@ -143,6 +148,9 @@ class CorpusReader:
                     except _READ_ERRORS as exc:
                         self._on_problem(Problem(entry.display, _describe_read_error(exc)))
                         break
+                    except Exception as exc:  # a parser's failure costs its file, never the run
+                        self._on_problem(Problem(entry.display, f"cannot read ({type(exc).__name__}: {exc})"))
+                        break
                     if isinstance(item, Problem):
                         self._on_problem(item)
                     else:
@@ -165,21 +173,34 @@ class CorpusReader:
             self._plan_directory(path, path, "")
         elif os.path.exists(path):
             self._plan_named_file(path)
+        elif os.path.islink(path):
+            # Named but unreadable: reported like a walked file, and the run goes on.
+            self._plan.append(Problem(fs_text(path), _describe_bad_link(path)))
         else:
-            raise CorpusError(f"{path}: no such file or directory")
+            raise CorpusError(f"{fs_text(path)}: no such file or directory")
 
     def _plan_named_file(self, path: str) -> None:
-        """A file named explicitly is always read; an unknown extension means its format is sniffed."""
+        """A file named explicitly is always read; an unknown extension means its format is sniffed.
+
+        One that cannot be read is a Problem, as in a walked folder: the other inputs are still read.
+        """
+        display = fs_text(path)
+        self._note_file_name(path, display)
         if not os.access(path, os.R_OK):
-            raise CorpusError(f"{path}: permission denied")
-        info = os.stat(path)
+            self._plan.append(Problem(display, "cannot read (permission denied)"))
+            return
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            self._plan.append(Problem(display, f"cannot read ({exc.strerror or exc})"))
+            return
         kind, gzipped = _kind_from_name(os.path.basename(path))
         if self._fmt is not None:
             kind, gzipped = self._fmt, gzipped or None
         self._plan.append(
             _Source(
-                display=path,
-                id_base=os.path.basename(path),
+                display=display,
+                id_base=fs_text(os.path.basename(path)),
                 kind=kind or "sniff",
                 gzipped=gzipped if kind else None,
                 size=info.st_size if stat.S_ISREG(info.st_mode) else None,
@@ -195,8 +216,8 @@ class CorpusReader:
                 entries = sorted(scan, key=lambda entry: entry.name)
         except OSError as exc:
             if directory == root:
-                raise CorpusError(f"{root}: cannot read directory ({exc.strerror or exc})") from exc
-            self._plan.append(Problem(directory, f"cannot read directory ({exc.strerror or exc})"))
+                raise CorpusError(f"{fs_text(root)}: cannot read directory ({exc.strerror or exc})") from exc
+            self._plan.append(Problem(fs_text(directory), f"cannot read directory ({exc.strerror or exc})"))
             return
 
         for entry in entries:
@@ -204,24 +225,30 @@ class CorpusReader:
                 continue
             display = os.path.join(directory, entry.name)
             relative = relative_prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                self._plan_directory(root, display, relative + "/")
-            elif entry.is_symlink() and entry.is_dir():
-                continue  # symlinked directories are not followed: they loop and duplicate
-            elif entry.is_file():
-                self._plan_walked_file(entry, display, relative)
-            elif entry.is_symlink():
-                self._plan.append(Problem(display, "broken symbolic link"))
-            else:
-                self._plan.append(Problem(display, "not a regular file"))
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    self._plan_directory(root, display, relative + "/")
+                elif entry.is_symlink() and entry.is_dir():
+                    continue  # symlinked directories are not followed: they loop and duplicate
+                elif entry.is_file():
+                    self._plan_walked_file(entry, display, relative)
+                elif entry.is_symlink():
+                    self._plan.append(Problem(fs_text(display), _describe_bad_link(display)))
+                else:
+                    self._plan.append(Problem(fs_text(display), "not a regular file"))
+            except OSError as exc:  # a symbolic link loop, a file gone while walking
+                message = "symbolic link loop" if exc.errno == errno.ELOOP else f"cannot read ({exc.strerror or exc})"
+                self._plan.append(Problem(fs_text(display), message))
 
-    def _plan_walked_file(self, entry: os.DirEntry[str], display: str, relative: str) -> None:
+    def _plan_walked_file(self, entry: os.DirEntry[str], path: str, relative: str) -> None:
+        display, relative = fs_text(path), fs_text(relative)
+        self._note_file_name(entry.name, fs_text(entry.name), display)
         kind, gzipped = _kind_from_name(entry.name)
         if self._fmt is not None:
             # Mirrors of web sites name pages "article.php?id=7" or nothing at all.
             kind, gzipped = self._fmt, gzipped or None
         if kind is None:
-            self._plan.append(Problem(display, f"unsupported file type ({_describe_suffix(entry.name)})"))
+            self._plan.append(Problem(display, f"unsupported file type ({_describe_suffix(fs_text(entry.name))})"))
             return
         try:
             info = entry.stat()
@@ -240,6 +267,12 @@ class CorpusReader:
             )
         )
 
+    def _note_file_name(self, name: str, shown: str, location: str | None = None) -> None:
+        """A warning for a file name that is not UTF-8: its articles' ids and origins use ``shown``."""
+        if has_surrogates(name):
+            how = "decoded as Windows-1256" if "\\x" not in shown else "bytes written as \\xNN"
+            self._plan.append(Problem(location or shown, f"file name is not UTF-8 ({how})", skipped=False))
+
     # -- reading (iteration time) -----------------------------------------------------------
 
     def _read_source(self, source: _Source) -> Iterator[Article | Problem]:
@@ -256,10 +289,13 @@ class CorpusReader:
             if gzipped:
                 stream = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
             head, stream = _peek(stream, BINARY_SNIFF_BYTES)
-            if looks_binary(head):
+            if looks_binary(head) and not _has_json_lines(head, source.kind):
                 yield Problem(source.display, "binary file")
                 return
             kind = _kind_from_content(head, self._column_map) if source.kind == "sniff" else source.kind
+            if kind == "json-array" or (kind == "jsonl" and _JSON_ARRAY_START.match(_head_text(head))):
+                yield Problem(source.display, "a JSON array, not JSON Lines (one object per line; convert with: jq -c '.[]')")
+                return
             if kind == "text":
                 yield from _read_text(source, stream)
             elif kind == "html":
@@ -333,18 +369,44 @@ def _kind_from_name(name: str) -> tuple[str | None, bool]:
 
 
 def _kind_from_content(head: bytes, column_map: Mapping[str, str | int] | None = None) -> str:
-    """HTML by its first tag, JSON Lines by a leading "{", CSV by a header naming a body column, else plain text."""
-    if has_utf16_bom(head):
-        text = head.decode("utf-16", "ignore")
-    else:
-        text = head.removeprefix(UTF8_BOM).decode("utf-8", "ignore")
+    """HTML by its first tag, JSON Lines by a leading "{", "json-array" by a leading "[{", CSV by a header
+    naming a body column, else plain text."""
+    text = _head_text(head)
     if _HTML_START.match(text):
         return "html"
     if text.lstrip().startswith("{"):
         return "jsonl"
+    if _JSON_ARRAY_START.match(text):
+        return "json-array"
     if looks_delimited(text.lstrip("\ufeff"), column_map):
         return "csv"
     return "text"
+
+
+def _has_json_lines(head: bytes, kind: str) -> bool:
+    """Whether a head with NUL bytes is JSON Lines all the same: then only its lines with NUL
+    bytes are lost (see iter_jsonl), not the whole file. A file named as JSON Lines needs one
+    line of its head to start as an object; any other, to start as one itself."""
+    head = head.removeprefix(UTF8_BOM)
+    if kind == "jsonl":
+        return any(line.lstrip().startswith(b"{") for line in head.split(b"\n"))
+    return kind == "sniff" and head.lstrip().startswith(b"{")
+
+
+def _head_text(head: bytes) -> str:
+    if has_utf16_bom(head):
+        return head.decode("utf-16", "ignore")
+    return head.removeprefix(UTF8_BOM).decode("utf-8", "ignore")
+
+
+def _describe_bad_link(path: str) -> str:
+    """Why a symbolic link cannot be followed: it loops, or points at nothing."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+    return "broken symbolic link"
 
 
 def _starts_warc(raw_head: bytes, gzipped: bool) -> bool:

@@ -8,6 +8,7 @@ a reason the user can act on.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -21,7 +22,8 @@ MAX_ARTICLE_BYTES = 16 * 1024 * 1024
 #: How much of a file is looked at to decide whether it is binary.
 BINARY_SNIFF_BYTES = 8192
 
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
 _ARABIC_RANGES = (
     ("\u0600", "\u06ff"),  # Arabic
     ("\u0750", "\u077f"),  # Arabic Supplement
@@ -50,12 +52,53 @@ def looks_binary(head: bytes) -> bool:
 
 
 def clean_controls(text: str) -> str:
-    """Replace C0 control characters (except tab and line breaks) and DEL with a space.
+    """Replace C0 control characters (except tab and line breaks), DEL and C1 controls with a space.
 
     They come from copy-pasted PDFs and broken exports and would otherwise end up in
-    terminal output and in index terms.
+    terminal output (ESC and U+009B start terminal escape sequences) and in index terms.
     """
     return _CONTROL_CHARS.sub(" ", text)
+
+
+def has_surrogates(text: str) -> bool:
+    """Whether ``text`` holds lone surrogates (from JSON ``\\ud800`` escapes or undecodable file names)."""
+    return _SURROGATES.search(text) is not None
+
+
+def replace_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate replaced by U+FFFD: it can then be encoded, stored and searched.
+
+    >>> replace_surrogates("a \\ud800 b")
+    'a \\ufffd b'
+    """
+    return _SURROGATES.sub("\ufffd", text)
+
+
+def fs_text(name: str) -> str:
+    """A file name (as ``os.fsdecode`` gives it) as valid text, to use in ids, origins and messages.
+
+    Names that are not UTF-8 (Latin-1 or Windows-1256 names from Windows zip
+    files) reach Python with their bad bytes as lone surrogates, which no text
+    field can store. A name that reads as mostly Arabic in Windows-1256 is
+    decoded so; any other undecodable byte is written as ``\\xNN``, so that
+    different names stay different. A path is decoded name by name.
+
+    >>> fs_text("caf\\udce9.txt")
+    'caf\\\\xe9.txt'
+    """
+    if not has_surrogates(name):
+        return name
+    if "/" in name:  # each folder and file name on its own: a path's ASCII folders must not outvote Arabic
+        return "/".join(fs_text(part) for part in name.split("/"))
+    try:
+        data = os.fsencode(name)
+    except UnicodeError:  # surrogates that are not escaped bytes
+        return replace_surrogates(name)
+    if not _mostly_utf8(data):
+        legacy = _decode_windows_1256(data)
+        if legacy is not None:
+            return legacy
+    return replace_surrogates(data.decode("utf-8", "backslashreplace"))
 
 
 def decode_bytes(data: bytes, *, detect_binary: bool = True, clean: bool = True) -> Decoded:

@@ -13,7 +13,14 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from searcher.ingest.decode import MAX_ARTICLE_BYTES, UTF8_BOM, clean_controls, decode_bytes
+from searcher.ingest.decode import (
+    MAX_ARTICLE_BYTES,
+    UTF8_BOM,
+    clean_controls,
+    decode_bytes,
+    has_surrogates,
+    replace_surrogates,
+)
 from searcher.models import Article, Problem
 
 _OPTIONAL_TEXT_FIELDS = ("source", "category", "url")
@@ -29,17 +36,25 @@ def iter_jsonl(lines: Iterable[bytes | str], *, origin: str, id_prefix: str) -> 
     """Yield the Articles of a JSON Lines stream, and a Problem for each bad line.
 
     ``origin`` names the file in locations ("news.jsonl:7"); ``id_prefix`` builds the
-    id of records without one ("<id_prefix>:<line>").
+    id of records without one ("<id_prefix>:<line>"). A line holding a NUL byte
+    is skipped on its own (JSON text never has one); a stream without a single
+    record is reported as empty.
     """
+    records = 0
     for number, line in enumerate(lines, start=1):
         location = f"{origin}:{number}"
         if len(line) > MAX_ARTICLE_BYTES:
+            records += 1
             yield Problem(location, f"too large for one article (over {MAX_ARTICLE_BYTES // 2**20} MiB)")
             continue
         if isinstance(line, bytes):
             if number == 1 and line.startswith(UTF8_BOM):
                 line = line[len(UTF8_BOM) :]
             if not line.strip():
+                continue
+            records += 1
+            if b"\0" in line:
+                yield Problem(location, "binary data (NUL byte) in line")
                 continue
             decoded = decode_bytes(line, detect_binary=False, clean=False)
             if decoded.text is None:
@@ -52,10 +67,16 @@ def iter_jsonl(lines: Iterable[bytes | str], *, origin: str, id_prefix: str) -> 
             text = line.lstrip("\ufeff") if number == 1 else line
             if not text.strip():
                 continue
+            records += 1
+            if "\0" in text:
+                yield Problem(location, "binary data (NUL byte) in line")
+                continue
         article, problems = parse_record(text, location=location, fallback_id=f"{id_prefix}:{number}")
         yield from problems
         if article is not None:
             yield article
+    if records == 0:
+        yield Problem(origin, "empty file")
 
 
 def parse_record(line: str, *, location: str, fallback_id: str) -> tuple[Article | None, list[Problem]]:
@@ -72,10 +93,39 @@ def parse_record(line: str, *, location: str, fallback_id: str) -> tuple[Article
 
     if not isinstance(record, dict):
         return None, [Problem(location, f"not a JSON object but {_json_type(record)}")]
+    warnings = []
+    if "\\u" in line:
+        record, replaced = _replace_surrogates(record)
+        if replaced:
+            fields = ", ".join(repr(name) for name in replaced)
+            warnings.append(Problem(location, f"lone surrogate escapes replaced with U+FFFD (in {fields})", skipped=False))
     try:
-        return _to_article(record, location=location, fallback_id=fallback_id)
+        article, problems = _to_article(record, location=location, fallback_id=fallback_id)
     except _Skip as exc:
-        return None, [Problem(location, str(exc))]
+        return None, [*warnings, Problem(location, str(exc))]
+    return article, warnings + problems
+
+
+def _replace_surrogates(record: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The record with lone surrogates (``"\\ud800"`` escapes: half of a UTF-16 pair) in its
+    keys and string values replaced by U+FFFD, and the fields where that happened.
+
+    Such text cannot be encoded, stored or printed; the rest of the article is
+    good, so it is indexed with the replacement character, and a warning.
+    """
+    replaced: list[str] = []
+    clean: dict[str, Any] = {}
+    for key, value in record.items():
+        name = key
+        if has_surrogates(key):
+            name = replace_surrogates(key)
+            replaced.append(name)
+        if isinstance(value, str) and has_surrogates(value):
+            value = replace_surrogates(value)
+            if name not in replaced:
+                replaced.append(name)
+        clean[name] = value
+    return clean, replaced
 
 
 def _to_article(record: dict[str, Any], *, location: str, fallback_id: str) -> tuple[Article, list[Problem]]:
