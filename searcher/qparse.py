@@ -518,6 +518,8 @@ def _leaf(node, field: str | None, boost: float, match_all: bool):
         return _term(field, form, boost)
     if node.kind == "prefix":
         return t.Prefix(form, field, boost)
+    if form == "*":
+        return t.Wildcard(form, field, boost)  # every article with something in the field
     if "*" not in form and "?" not in form:
         return _term(field, form, boost)
     if "?" not in form and "[" not in form and form.find("*") == len(form) - 1:
@@ -531,8 +533,8 @@ def _analyse(node, match_all: bool):
         if node.multi:
             (word, *rest) = node.nodes
             first = _leaf(word, None, 1.0, match_all)
-            if not rest:
-                return first if first is None or first is _NULL else first.with_boost(first.boost * node.boost)
+            if not rest:  # a word with no forms is an empty Or, not nothing (it empties AND NOT, REQUIRE)
+                return _NULL if first is None or first is _NULL else first.with_boost(first.boost * node.boost)
             children = tuple(c for c in [first, *(_analyse(n, match_all) for n in rest)] if c is not None)
             return t.Or(children, node.boost)
         if node.kind in ("and", "or"):
@@ -545,6 +547,8 @@ def _analyse(node, match_all: bool):
             if child is None or (isinstance(child, (t.And, t.Or)) and not child.items):
                 return None
             return t.Not(child)
+        if len(node.nodes) != 2:  # "a ANDNOT ANDMAYBE b": an operator lost its right side
+            return _analyse(_Group("and" if match_all else "or", node.nodes), match_all)
         a, b = (_analyse(n, match_all) for n in node.nodes)
         if a is None and b is None:
             return _NULL
@@ -562,6 +566,14 @@ def _is_null(node) -> bool:
     return node is _NULL or (isinstance(node, (t.And, t.Or)) and not node.items)
 
 
+def _in_fields(node, fields: set) -> bool:
+    """True when every part of ``node`` searches one of ``fields`` (None: title and body)."""
+    field = getattr(node, "field", "-")
+    if None in fields and field in _SEARCH_FIELDS:
+        return True
+    return field in fields
+
+
 def _normalise(node):
     """Flatten nested And/Or, drop empty clauses and repeats, unwrap single children."""
     if isinstance(node, (t.And, t.Or)):
@@ -575,6 +587,9 @@ def _normalise(node):
                 items.append(child)
         if any(isinstance(c, t.Every) and c.field is None for c in items):
             return t.Every()
+        every = {c.field for c in items if isinstance(c, t.Wildcard) and c.pattern == "*"}
+        if every and cls is t.Or:  # field:* OR field:x is field:*
+            items = [c for c in items if isinstance(c, t.Wildcard) and c.pattern == "*" or not _in_fields(c, every)]
         seen, unique = set(), []
         for c in items:
             if not _is_null(c) and c not in seen:
