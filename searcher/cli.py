@@ -8,6 +8,7 @@ Exit codes follow grep: 0 success (hits found), 1 nothing found (or, for
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import sys
@@ -132,6 +133,20 @@ def cli(ctx, index_dir, traceback):
     (for index: finished, but some input was skipped), 2 error.
     """
     ctx.obj = {"index_dir": index_dir, "traceback": traceback}
+    _show_library_warnings()
+
+
+class _StderrWarnings(logging.Handler):
+    """The library's warnings (``logging.getLogger("searcher")``), one "warning: ..." line each on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(printable(f"warning: {record.getMessage()}", one_line=True), err=True)
+
+
+def _show_library_warnings() -> None:
+    logger = logging.getLogger("searcher")
+    if not any(isinstance(handler, _StderrWarnings) for handler in logger.handlers):
+        logger.addHandler(_StderrWarnings(logging.WARNING))
 
 
 #: The input formats of `search index --format` (searcher.ingest.FORMATS; kept here so
@@ -240,12 +255,16 @@ def index_command(obj, paths, rebuild, quiet, batch_size, jobs, lock_timeout, fm
             for article in progress:
                 indexer.add(article)
                 if stop.requested:
+                    indexer.interrupt()
                     break
         problems.progress = None
     problems.finish()
     stats = indexer.stats
     if not quiet:
         click.echo(render_summary(stats), err=True)
+    if stop.requested and indexer.rebuilding:
+        click.echo("Interrupted: the rebuild was dropped; the index is as it was.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     if stop.requested:
         click.echo("Interrupted: everything read so far is committed; run again to continue.", err=True)
         sys.exit(EXIT_INTERRUPTED)
