@@ -137,16 +137,18 @@ def cli(ctx, index_dir, traceback):
 
 
 class _StderrWarnings(logging.Handler):
-    """The library's warnings (``logging.getLogger("searcher")``), one "warning: ..." line each on stderr."""
+    """The library's notes and warnings (``logging.getLogger("searcher")``), one line each on stderr."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        click.echo(printable(f"warning: {record.getMessage()}", one_line=True), err=True)
+        kind = "warning" if record.levelno >= logging.WARNING else "note"
+        click.echo(printable(f"{kind}: {record.getMessage()}", one_line=True), err=True)
 
 
 def _show_library_warnings() -> None:
     logger = logging.getLogger("searcher")
+    logger.setLevel(logging.INFO)
     if not any(isinstance(handler, _StderrWarnings) for handler in logger.handlers):
-        logger.addHandler(_StderrWarnings(logging.WARNING))
+        logger.addHandler(_StderrWarnings(logging.INFO))
 
 
 #: The input formats of `search index --format` (searcher.ingest.FORMATS; kept here so

@@ -155,8 +155,7 @@ class Indexer:
             self.duplicates = DuplicateStore.for_writing(work_dir, fresh=self._fresh)
             storage = self._ix.storage
             toc = self._ix._read_toc()
-            if self._ix.recovered:
-                self.recovered.append(self._ix.recovered)
+            warning = self._ix.recovered
             self._schema = toc.schema
             self._segments = list(toc.segments)
             # Past any newer, unreadable table of contents: its name is never reused.
@@ -183,7 +182,10 @@ class Indexer:
             self._lock.release()
             raise
         for line in self.recovered:
-            durable.logger.warning(line)
+            durable.logger.info(line)
+        if warning:
+            self.recovered.append(warning)
+            durable.logger.warning(warning)
 
     def _clean_orphans(self, storage, toc) -> list[str]:
         """Delete the segment files that no kept commit lists (a killed run's);
@@ -449,7 +451,8 @@ class Indexer:
             if self.duplicates is not None:
                 self.duplicates.close()
                 self.duplicates = None
-            if self.rebuilding and not self._published:
+            if self.rebuilding and not self._published and not (self.build_dir / durable.PUBLISH_MARKER).exists():
+                # Past the marker, a swap cut short is finished by the next writing run.
                 shutil.rmtree(self.build_dir, ignore_errors=True)
             shutil.rmtree(self.index_dir / f"{INDEX_NAME}.tmp", ignore_errors=True)
         finally:
