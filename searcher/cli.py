@@ -170,7 +170,7 @@ def _parse_column_map(ctx, param, values):
 @cli.command("index")
 @index_dir_option
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
-@click.option("--rebuild", is_flag=True, help="Start from an empty index instead of updating.")
+@click.option("--rebuild", is_flag=True, help="Build a new index from PATHS beside the old one, swapped in when complete.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress, no summary (problems are still reported).")
 @click.option(
     "--batch-size", type=click.IntRange(min=1), default=20000, show_default=True,
@@ -227,7 +227,8 @@ def index_command(obj, paths, rebuild, quiet, batch_size, jobs, lock_timeout, fm
            JSON, bad encoding, repeated ids … (--strict: also empty
            records and warnings)
       2    error: nothing was indexed (missing path, index locked …)
-      130  interrupted; what was read is committed
+      130  interrupted; what was read is committed (--rebuild: dropped,
+           the index stays as it was)
 
     \b
     Example:
