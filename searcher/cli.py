@@ -8,6 +8,7 @@ Exit codes follow grep: 0 success (hits found), 1 nothing found (or, for
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import sys
@@ -132,6 +133,22 @@ def cli(ctx, index_dir, traceback):
     (for index: finished, but some input was skipped), 2 error.
     """
     ctx.obj = {"index_dir": index_dir, "traceback": traceback}
+    _show_library_warnings()
+
+
+class _StderrWarnings(logging.Handler):
+    """The library's notes and warnings (``logging.getLogger("searcher")``), one line each on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        kind = "warning" if record.levelno >= logging.WARNING else "note"
+        click.echo(printable(f"{kind}: {record.getMessage()}", one_line=True), err=True)
+
+
+def _show_library_warnings() -> None:
+    logger = logging.getLogger("searcher")
+    logger.setLevel(logging.INFO)
+    if not any(isinstance(handler, _StderrWarnings) for handler in logger.handlers):
+        logger.addHandler(_StderrWarnings(logging.INFO))
 
 
 #: The input formats of `search index --format` (searcher.ingest.FORMATS; kept here so
@@ -153,7 +170,7 @@ def _parse_column_map(ctx, param, values):
 @cli.command("index")
 @index_dir_option
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
-@click.option("--rebuild", is_flag=True, help="Start from an empty index instead of updating.")
+@click.option("--rebuild", is_flag=True, help="Build a new index from PATHS beside the old one, swapped in when complete.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress, no summary (problems are still reported).")
 @click.option(
     "--batch-size", type=click.IntRange(min=1), default=20000, show_default=True,
@@ -210,7 +227,8 @@ def index_command(obj, paths, rebuild, quiet, batch_size, jobs, lock_timeout, fm
            JSON, bad encoding, repeated ids … (--strict: also empty
            records and warnings)
       2    error: nothing was indexed (missing path, index locked …)
-      130  interrupted; what was read is committed
+      130  interrupted; what was read is committed (--rebuild: dropped,
+           the index stays as it was)
 
     \b
     Example:
@@ -240,12 +258,16 @@ def index_command(obj, paths, rebuild, quiet, batch_size, jobs, lock_timeout, fm
             for article in progress:
                 indexer.add(article)
                 if stop.requested:
+                    indexer.interrupt()
                     break
         problems.progress = None
     problems.finish()
     stats = indexer.stats
     if not quiet:
         click.echo(render_summary(stats), err=True)
+    if stop.requested and indexer.rebuilding:
+        click.echo("Interrupted: the rebuild was dropped; the index is as it was.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     if stop.requested:
         click.echo("Interrupted: everything read so far is committed; run again to continue.", err=True)
         sys.exit(EXIT_INTERRUPTED)

@@ -19,13 +19,14 @@ from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
 
+from . import durable
 from .dupstore import DuplicateStore
 from .errors import IndexLocked
 from .meta import check_version, index_exists, write_meta
 from .models import Article, IndexStats, Problem
 from .parallel import Batch, LocalBuilds, WorkerBuilds
 from .schema import build_schema
-from .segments import commit_segments, stale_files
+from .segments import commit_segments
 from .storage import INDEX_NAME, create_index, open_index
 
 #: Articles per commit and per segment: what a crash can lose, what one
@@ -138,30 +139,68 @@ class Indexer:
         self._open: Batch | None = None
         self._sealed: deque[Batch] = deque()
         self._batches = 0
+        #: A rebuild's folder inside the index folder (None: the run writes the live index).
+        self.build_dir: Path | None = None
+        #: What the run found and dealt with before starting: a killed run's
+        #: leftovers removed, an unreadable newest commit skipped (one line each).
+        self.recovered: list[str] = []
+        self._dropped = False
+        self._published = False
+        self.duplicates = None
         self._lock = self._acquire_lock()
         try:
+            self.recovered += durable.clean_leftovers(self.index_dir, INDEX_NAME)
             self._ix = self._open_index(rebuild)
-            self.duplicates = DuplicateStore.for_writing(self.index_dir, fresh=self._fresh)
+            work_dir = self.build_dir or self.index_dir
+            self.duplicates = DuplicateStore.for_writing(work_dir, fresh=self._fresh)
+            storage = self._ix.storage
             toc = self._ix._read_toc()
+            warning = self._ix.recovered
             self._schema = toc.schema
             self._segments = list(toc.segments)
-            self._generation = toc.generation
+            # Past any newer, unreadable table of contents: its name is never reused.
+            self._generation = max(durable.toc_generations(storage, INDEX_NAME), default=toc.generation)
+            # The commit before this run's first stays until that first commit is durable.
+            self._kept_generation = toc.generation
             # Global document numbers of the segments before the run: updates delete there.
             self._offsets = []
             total = 0
             for segment in self._segments:
                 self._offsets.append(total)
                 total += segment.doc_count_all()
-            # Files no commit of this run lists: another index's (rebuild) or a killed run's.
-            self._stale = stale_files(self._ix.storage, self._segments)
+            self._stale = self._clean_orphans(storage, toc)
             # What the index held before this run: decides added/updated/unchanged.
             self._before = None if self._fresh else self._ix.searcher()
-            self._builds = WorkerBuilds(self.index_dir, self.jobs) if self.jobs > 1 else LocalBuilds(self.index_dir)
+            self._builds = WorkerBuilds(work_dir, self.jobs) if self.jobs > 1 else LocalBuilds(work_dir)
         except BaseException:
             if self._before is not None:
                 self._before.close()
+            if self.duplicates is not None:
+                self.duplicates.close()
+            if self.build_dir is not None:
+                shutil.rmtree(self.build_dir, ignore_errors=True)
             self._lock.release()
             raise
+        for line in self.recovered:
+            durable.logger.info(line)
+        if warning:
+            self.recovered.append(warning)
+            durable.logger.warning(warning)
+
+    def _clean_orphans(self, storage, toc) -> list[str]:
+        """Delete the segment files that no kept commit lists (a killed run's);
+        return those only the previous commit lists, to delete once the first
+        commit of this run makes that one obsolete."""
+        if self._fresh and self.build_dir is not None:
+            return []
+        previous = durable.previous_toc(storage, toc.generation, INDEX_NAME)
+        current = durable.segment_files(storage, toc.segments, INDEX_NAME)
+        kept_before = durable.segment_files(storage, previous.segments, INDEX_NAME) if previous else set()
+        orphans = sorted(durable.all_segment_files(storage, INDEX_NAME) - current - kept_before)
+        if orphans:
+            durable.remove_files(storage, orphans)
+            self.recovered.append(f"removed {len(orphans)} files of segments no commit lists (left by a killed run)")
+        return sorted(kept_before - current)
 
     def _acquire_lock(self):
         self.index_dir.mkdir(parents=True, exist_ok=True)
@@ -178,6 +217,12 @@ class Indexer:
 
     def _open_index(self, rebuild: bool):
         path = self.index_dir
+        if rebuild and index_exists(path):
+            # Built beside the live index, which readers go on using until the swap.
+            self.build_dir = durable.new_build_dir(path)
+            write_meta(self.build_dir)
+            self._fresh = True
+            return create_index(self.build_dir, build_schema())
         if rebuild or not index_exists(path):
             # The version file first: a crash right after it leaves no index at
             # all, never an index without its version.
@@ -250,11 +295,44 @@ class Indexer:
         return outcome
 
     def add_all(self, articles: Iterable[Article]) -> IndexStats:
-        """Index every article of an iterable, then commit."""
+        """Index every article of an iterable, then commit (a rebuild: and swap it in)."""
         for article in articles:
             self.add(article)
         self.commit()
+        self.publish()
         return self.stats
+
+    @property
+    def rebuilding(self) -> bool:
+        """True when the run builds a new index beside the live one (``rebuild`` of an existing index)."""
+        return self.build_dir is not None
+
+    def interrupt(self) -> None:
+        """The run is stopped early (Ctrl-C, SIGTERM). An update still commits
+        what was read when the indexer closes; a rebuild is dropped, and the
+        index stays as it was."""
+        if self.rebuilding:
+            self._drop()
+
+    def _drop(self) -> None:
+        if not self._dropped:
+            self._dropped = True
+            batch, self._open = self._open, None
+            if batch is not None:
+                self._builds.discard(batch)
+
+    def publish(self) -> None:
+        """A rebuild: commit what is pending, then swap the new index in for the
+        live one (``searcher.durable.publish_rebuild``). Nothing to do otherwise."""
+        if not self.rebuilding or self._published or self._dropped:
+            return
+        self.commit()
+        self._builds.close()
+        self.duplicates.close()
+        self.duplicates = None
+        self._ix = None
+        durable.publish_rebuild(self.index_dir, self.build_dir, INDEX_NAME)
+        self._published = True
 
     def _start_batch(self) -> Batch:
         self._batches += 1
@@ -323,17 +401,28 @@ class Indexer:
             if batch.segment is not None:
                 self._segments.append(batch.segment)
         self._generation += 1
-        commit_segments(self._ix.storage, self._schema, self._segments, self._generation, INDEX_NAME, remove=self._stale)
+        commit_segments(
+            self._ix.storage, self._schema, self._segments, self._generation, INDEX_NAME,
+            remove=self._stale, keep=(self._kept_generation,),
+        )
+        self._kept_generation = self._generation
         self._stale = ()
 
     def commit(self) -> None:
-        """Make everything added so far durable and visible to searches."""
+        """Make everything added so far durable and visible to searches (a
+        rebuild: durable in its folder, visible once :meth:`publish` swaps it in)."""
+        if self._dropped or self._published:
+            return
         self._seal()
         self._commit_finished(wait=True)
         self.stats.seconds = time.perf_counter() - self._started
 
     def cancel(self) -> None:
-        """Drop the batch being filled; batches already complete are still committed."""
+        """Drop the batch being filled; batches already complete are still committed
+        (a rebuild: dropped whole, the index stays as it was)."""
+        if self.rebuilding:
+            self._drop()
+            return
         batch, self._open = self._open, None
         if batch is not None:
             self._builds.discard(batch)
@@ -343,17 +432,28 @@ class Indexer:
 
     def close(self, abort: bool = False) -> None:
         """Stop the workers (with ``abort``, at once); release the searcher of the
-        previous state and the write lock."""
+        previous state and the write lock. A rebuild is swapped in first, unless
+        ``abort``, :meth:`interrupt` or :meth:`cancel` dropped it."""
         try:
+            if abort and self.rebuilding:
+                self._drop()
+            elif self.rebuilding:
+                self.publish()
             if self._builds is not None:
                 self._builds.close(abort=abort)
-            for batch in self._sealed:  # never committed: built for nothing
-                _delete_segment(self._ix.storage, batch.segment)
+            if self._ix is not None:
+                for batch in self._sealed:  # never committed: built for nothing
+                    _delete_segment(self._ix.storage, batch.segment)
             self._sealed.clear()
             if self._before is not None:
                 self._before.close()
                 self._before = None
-            self.duplicates.close()
+            if self.duplicates is not None:
+                self.duplicates.close()
+                self.duplicates = None
+            if self.rebuilding and not self._published and not (self.build_dir / durable.PUBLISH_MARKER).exists():
+                # Past the marker, a swap cut short is finished by the next writing run.
+                shutil.rmtree(self.build_dir, ignore_errors=True)
             shutil.rmtree(self.index_dir / f"{INDEX_NAME}.tmp", ignore_errors=True)
         finally:
             self._lock.release()
@@ -364,6 +464,8 @@ class Indexer:
     def __exit__(self, exc_type, exc, tb) -> None:
         finished = False
         try:
+            if exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
+                self.interrupt()
             if exc_type is None or issubclass(exc_type, KeyboardInterrupt):
                 self.commit()
             else:

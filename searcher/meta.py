@@ -7,13 +7,17 @@ Both the indexer and the query side read it, so it lives apart from either
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from .durable import write_atomic
 from .errors import IndexNotFound, IndexVersionMismatch
 from .terms import ANALYZER_VERSION
 
+#: Whoosh's name for the one index in a folder (as ``searcher.storage.INDEX_NAME``).
+INDEX_NAME = "MAIN"
 #: Written beside the engine's files: what built the index.
 META_FILE = "searcher.json"
 #: Bump whenever the files an index is made of change shape (segment layout,
@@ -24,9 +28,16 @@ FORMAT_VERSION = 2
 
 
 def index_exists(index_dir: str | Path) -> bool:
-    """True when ``index_dir`` holds an index (of any version)."""
+    """True when ``index_dir`` holds an index (of any version): a table of contents.
+
+    Only the names are listed, nothing is opened: a commit that replaces the
+    table of contents meanwhile cannot make an index look missing.
+    """
     path = Path(index_dir)
-    return path.is_dir() and whoosh_index.exists_in(str(path))
+    if not path.is_dir():
+        return False
+    pattern = whoosh_index.TOC._pattern(INDEX_NAME)
+    return any(pattern.match(name) for name in os.listdir(path))
 
 
 def _shown(path: Path) -> str:
@@ -38,9 +49,7 @@ def _shown(path: Path) -> str:
 def write_meta(index_dir: Path) -> None:
     """Record this version's analysis in ``index_dir``, atomically."""
     meta = {"analyzer_version": ANALYZER_VERSION, "format_version": FORMAT_VERSION, "engine": "whoosh"}
-    partial = index_dir / (META_FILE + ".tmp")
-    partial.write_text(json.dumps(meta) + "\n", encoding="utf-8")
-    partial.replace(index_dir / META_FILE)
+    write_atomic(index_dir / META_FILE, (json.dumps(meta) + "\n").encode("utf-8"))
 
 
 def check_version(index_dir: str | Path) -> None:

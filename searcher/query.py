@@ -26,7 +26,8 @@ from .meta import check_version
 from .models import Article, Hit
 from .schema import DEFAULT_FIELD_BOOSTS, EXACT_FIELD, build_query_schema
 from .snippets import make_snippet
-from .storage import open_index
+from .durable import logger
+from .storage import index_size, open_index
 from .terms import has_exact_sequence, search_form
 from .userdates import check_order, date_bounds, normalise_user_date
 
@@ -547,6 +548,10 @@ class Archive:
         self.ranking = ranking or Ranking()
         check_version(self.index_dir)
         self._ix = open_index(self.index_dir)
+        #: Why the newest commit was unreadable and the previous one is used (None: it was not).
+        self.recovered = getattr(self._ix, "recovered", None)
+        if self.recovered:
+            logger.warning(self.recovered)
         self._schema = build_query_schema()
         self._searcher = self._ix.searcher(weighting=self.ranking.weighting())
         self._parsers = {
@@ -748,7 +753,7 @@ class Archive:
         live = list(reader.all_doc_ids())
         sources: Counter[str] = Counter()
         dates = []
-        size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
+        size = index_size(self.index_dir)
         if not live:  # an empty index has no columns to read
             return ArchiveStats(articles=0, size_bytes=size, first_date=None, last_date=None)
         source_column = reader.column_reader("source_key")

@@ -59,6 +59,7 @@ from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .analysis import ArabicTokenizer, SearchFormFilter
+from .durable import remove_files, toc_generations, write_toc
 from .postings import CompactPositions, encode_positions
 from .storage import as_written
 from .terms import search_form
@@ -426,22 +427,24 @@ def encode_postings(ids: list[int], freqs: list[int], values: list[bytes], lengt
     return b"".join(parts), terminfo
 
 
-def commit_segments(storage, schema, segments: Iterable, generation: int, indexname: str = "MAIN", remove: Iterable[str] = ()) -> None:
-    """Make ``segments`` the index's contents, atomically: a new table of contents.
+def commit_segments(
+    storage, schema, segments: Iterable, generation: int, indexname: str = "MAIN", remove: Iterable[str] = (),
+    keep: Iterable[int] = (),
+) -> None:
+    """Make ``segments`` the index's contents, atomically and durably: a new table of contents.
 
-    Then deletes the older tables of contents and the files named in
-    ``remove``. Unlike Whoosh's own clean-up, it never deletes the files of
-    segments that are not listed: another process of the same run may be
-    writing one (``searcher.parallel``).
+    The folder is flushed to disk before and after the table of contents is
+    renamed into place (``searcher.durable.write_toc``; the segment files were
+    flushed when written). Then deletes the older tables of contents, except
+    the generations in ``keep`` (the previous commit, for readers and for a
+    fall back), and the files named in ``remove``. Unlike Whoosh's own
+    clean-up, it never deletes the files of segments that are not listed:
+    another process of the same run may be writing one (``searcher.parallel``).
     """
-    toc_pattern = TOC._pattern(indexname)
-    TOC(schema, [as_written(segment) for segment in segments], generation).write(storage, indexname)
-    obsolete = [name for name in storage.list() if (m := toc_pattern.match(name)) and int(m.group(1)) != generation]
-    for name in [*obsolete, *remove]:
-        try:
-            storage.delete_file(name)
-        except OSError:
-            pass  # already gone, or still open elsewhere (Windows): the next commit retries
+    kept = {generation, *keep}
+    write_toc(storage, TOC(schema, [as_written(segment) for segment in segments], generation), indexname)
+    obsolete = [TOC._filename(indexname, g) for g in toc_generations(storage, indexname) if g not in kept]
+    remove_files(storage, [*obsolete, *remove])
 
 
 def stale_files(storage, segments: Iterable, indexname: str = "MAIN") -> list[str]:

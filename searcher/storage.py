@@ -34,6 +34,8 @@ from whoosh.matching import ReadTooFar
 from whoosh.system import IS_LITTLE
 from whoosh.util.numeric import byte_to_length
 
+from .durable import read_toc, sync_on_close
+
 #: Whoosh's name for the one index in a folder.
 INDEX_NAME = "MAIN"
 
@@ -115,9 +117,23 @@ class MappedStorage(FileStorage):
     """
 
     supports_mmap = False
+    #: Every file created here is flushed to disk when closed (``searcher.durable``).
+    syncs_files = True
 
     def __init__(self, path: str | Path, readonly: bool = False):
         super().__init__(str(path), supports_mmap=False, readonly=readonly)
+
+    def create_file(self, name: str, **kwargs) -> StructFile:
+        created = super().create_file(name, **kwargs)
+        before = created.onclose
+
+        def onclose(structfile):
+            if before is not None:
+                before(structfile)
+            sync_on_close(structfile)
+
+        created.onclose = onclose
+        return created
 
     def open_file(self, name: str, **kwargs) -> StructFile:
         path = self._fpath(name)
@@ -255,10 +271,26 @@ def as_written(segment):
 
 
 class MappedIndex(FileIndex):
-    """A Whoosh file index read through :class:`MappedStorage` and :class:`ReadingCodec`."""
+    """A Whoosh file index read through :class:`MappedStorage` and :class:`ReadingCodec`.
+
+    Its table of contents is the newest readable one (``searcher.durable.read_toc``):
+    a commit racing the opening is invisible, and when the newest commit cannot
+    be read the previous one is used and :attr:`recovered` says why.
+    """
+
+    def __init__(self, storage, schema=None, indexname=INDEX_NAME):
+        # Whoosh's own constructor reads the TOC without retrying.
+        self.storage = storage
+        self._schema = schema
+        self.indexname = indexname
+        #: Why the newest commit was skipped for the previous one (None: it was not).
+        self.recovered: str | None = None
+        self._read_toc()
 
     def _read_toc(self):
-        toc = super()._read_toc()
+        toc, recovered = read_toc(self.storage, self.indexname, schema=self._schema)
+        if recovered is not None:
+            self.recovered = recovered
         for segment in toc.segments:
             if hasattr(segment, "_codec"):
                 segment._codec = _reading_codec(segment._codec)
@@ -268,6 +300,18 @@ class MappedIndex(FileIndex):
 def open_index(index_dir: str | Path) -> MappedIndex:
     """The index in ``index_dir``, its files memory-mapped (see the module docstring)."""
     return MappedIndex(MappedStorage(index_dir), indexname=INDEX_NAME)
+
+
+def index_size(index_dir: str | Path) -> int:
+    """Bytes of the files in ``index_dir`` (a file deleted by a commit meanwhile counts 0)."""
+    total = 0
+    for path in Path(index_dir).iterdir():
+        try:
+            if path.is_file():
+                total += path.stat().st_size
+        except FileNotFoundError:
+            pass
+    return total
 
 
 def create_index(index_dir: str | Path, schema) -> MappedIndex:
