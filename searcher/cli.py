@@ -53,16 +53,24 @@ class SearchGroup(click.Group):
         previous = _interrupt_on_sigterm()
         try:
             return super().invoke(ctx)
+        except SystemExit as done:
+            if done.code == EXIT_INTERRUPTED:
+                previous = _ignore_stop_signals()  # until the process is gone: exit 130, whatever comes
+            raise
         except click.NoSuchOption as error:
             _add_dash_hint(error, ctx.meta.get("searcher.command_args", []))
             raise
         except (SearcherError, UnicodeError) as error:
             if ctx.obj and ctx.obj.get("traceback"):
                 raise
+            if isinstance(error, UnicodeError):  # bad text given, or a damaged index file read
+                from .failures import damage
+
+                error = damage((ctx.obj or {}).get("index_dir")) or error
             _report(error)
             ctx.exit(EXIT_ERROR)
         except KeyboardInterrupt:
-            _ignore_stop_signals()  # a second Ctrl-C or SIGTERM cannot cut the message short
+            previous = _ignore_stop_signals()  # a second Ctrl-C or SIGTERM cannot cut the message short
             click.echo("Interrupted.", err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
@@ -110,12 +118,15 @@ def _interrupt_on_sigterm() -> dict:
     }
 
 
-def _ignore_stop_signals() -> None:
+def _ignore_stop_signals() -> dict:
+    """Ignore Ctrl-C and SIGTERM from now on (the command is ending with exit 130);
+    returns nothing to put back, so that they stay ignored until the process exits."""
     import threading
 
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_IGN)
+    return {}
 
 
 def _restore_signals(previous: dict) -> None:
@@ -826,7 +837,7 @@ ARTICLE_SEPARATOR = "=" * 72
 
 def _read_ids(null: bool):
     """The ids on standard input: one per line (blank lines skipped), or NUL-separated with ``null``."""
-    stream = click.get_binary_stream("stdin")
+    stream = sys.stdin.buffer
     separator = b"\0" if null else b"\n"
     pending = b""
     number = 0

@@ -61,12 +61,7 @@ def describe(error: BaseException, index_dir: str | Path | None, command: str | 
     if isinstance(error, OSError) and error.strerror:
         return SearcherError(f"{error.strerror.lower()}{_where(error)}")
     if index_dir is not None:
-        try:
-            from .integrity import diagnose
-
-            damaged = diagnose(index_dir)
-        except Exception:
-            damaged = None
+        damaged = damage(index_dir)
         if damaged is not None:
             return damaged
         if _from_index_files(error):
@@ -75,6 +70,18 @@ def describe(error: BaseException, index_dir: str | Path | None, command: str | 
                 hint="Rebuild it: search index --rebuild PATHS",
             )
     return SearcherError(f"internal error ({_reason(error)}); run with --traceback and report it")
+
+
+def damage(index_dir: str | Path | None):
+    """The damaged file of the index at ``index_dir`` (an IndexDamaged), or None."""
+    if index_dir is None:
+        return None
+    try:
+        from .integrity import diagnose
+
+        return diagnose(index_dir)
+    except Exception:
+        return None
 
 
 #: Exceptions Whoosh's readers raise on files that are not what they should be.
