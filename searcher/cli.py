@@ -575,7 +575,7 @@ def bidi_option(command):
 def null_option(command):
     """``-0``/``--null``: ids separated by NUL, for ids with spaces (``xargs -0``)."""
     return click.option(
-        "-0", "--null", is_flag=True, help="With --format ids: end each id with NUL, not a newline (for xargs -0)."
+        "-0", "--null", is_flag=True, help="With --format ids: end each id with NUL, not a newline (for search show -0 -, xargs -0)."
     )(command)
 
 
