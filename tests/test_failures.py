@@ -202,6 +202,22 @@ def test_permission_denied_is_one_line(copy):
     assert_one_line_error(search(copy, "stats"), "searcher.json")
 
 
+def test_an_os_error_is_one_line_naming_the_file(copy, monkeypatch):
+    from searcher.query import Archive
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied", str(copy / "_MAIN_2.toc"))
+
+    monkeypatch.setattr(Archive, "stats", denied)
+    assert_one_line_error(search(copy, "stats"), "permission denied", "_MAIN_2.toc")
+
+    def io_error(self):
+        raise OSError(5, "Input/output error", str(copy / "x.pst"))
+
+    monkeypatch.setattr(Archive, "stats", io_error)
+    assert_one_line_error(search(copy, "stats"), "input/output error", "x.pst")
+
+
 def test_a_dead_worker_is_one_line_and_the_index_keeps_its_commits(tmp_path):
     from searcher.errors import SegmentBuildFailed
     from searcher.failures import describe
