@@ -51,20 +51,27 @@ class SearchGroup(click.Group):
         return super().resolve_command(ctx, args)
 
     def invoke(self, ctx):
+        previous = _interrupt_on_sigterm()
         try:
             return super().invoke(ctx)
+        except SystemExit as done:
+            if done.code == EXIT_INTERRUPTED:
+                previous = _ignore_stop_signals()  # until the process is gone: exit 130, whatever comes
+            raise
         except click.NoSuchOption as error:
             _add_dash_hint(error, ctx.meta.get("searcher.command_args", []))
             raise
         except (SearcherError, UnicodeError) as error:
             if ctx.obj and ctx.obj.get("traceback"):
                 raise
-            message = f"Error: {error}"
-            if getattr(error, "hint", None):
-                message += f". {error.hint}"
-            click.echo(printable(message, one_line=True), err=True)
+            if isinstance(error, UnicodeError):  # bad text given, or a damaged index file read
+                from .failures import damage
+
+                error = damage((ctx.obj or {}).get("index_dir")) or error
+            _report(error)
             ctx.exit(EXIT_ERROR)
         except KeyboardInterrupt:
+            previous = _ignore_stop_signals()  # a second Ctrl-C or SIGTERM cannot cut the message short
             click.echo("Interrupted.", err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
@@ -73,6 +80,62 @@ class SearchGroup(click.Group):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             ctx.exit(EXIT_OK)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            # Anything else (a full disk, a dead worker, a damaged index, a bug): one line, exit 2.
+            if ctx.obj and ctx.obj.get("traceback"):
+                raise
+            from .failures import describe
+
+            _report(describe(error, (ctx.obj or {}).get("index_dir"), ctx.invoked_subcommand))
+            ctx.exit(EXIT_ERROR)
+        finally:
+            _restore_signals(previous)
+
+
+def _report(error) -> None:
+    """Print an error as one ``Error:`` line on stderr, with its hint if it has one."""
+    message = f"Error: {error}"
+    if getattr(error, "hint", None):
+        message += f". {error.hint}"
+    click.echo(printable(message, one_line=True), err=True)
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _interrupt_on_sigterm() -> dict:
+    """SIGTERM stops a command as Ctrl-C does (one line, exit 130), also while it waits
+    for input or for the index's lock; returns the handlers to put back."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {
+        signal.SIGINT: signal.getsignal(signal.SIGINT),
+        signal.SIGTERM: signal.signal(signal.SIGTERM, _raise_interrupt),
+    }
+
+
+def _ignore_stop_signals() -> dict:
+    """Ignore Ctrl-C and SIGTERM from now on (the command is ending with exit 130);
+    returns nothing to put back, so that they stay ignored until the process exits."""
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
+    return {}
+
+
+def _restore_signals(previous: dict) -> None:
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
 #: Commands whose arguments are query words, where "-word" (NOT word) is easily typed.
@@ -244,6 +307,7 @@ def index_command(obj, paths, rebuild, quiet, batch_size, jobs, lock_timeout, fm
     from .output import render_summary
     from .parallel import choose_jobs
 
+    _private_files()
     problems = ProblemPrinter(show_all=all_problems, log=problems_file)
     reader = CorpusReader(
         paths or ["corpus"], on_problem=lambda problem: indexer.report(problem), fmt=fmt, column_map=column_map
@@ -255,11 +319,13 @@ def index_command(obj, paths, rebuild, quiet, batch_size, jobs, lock_timeout, fm
     with indexer, StopSignals() as stop:
         with ReadProgress(reader, quiet) as progress:
             problems.progress = progress
-            for article in progress:
-                indexer.add(article)
-                if stop.requested:
-                    indexer.interrupt()
-                    break
+            try:
+                for article in stop.articles(progress):
+                    indexer.add(article)
+            except StopReading:
+                pass  # stopped while waiting for input: commit what was read
+            if stop.requested:
+                indexer.interrupt()  # a rebuild is dropped; an update commits what was read
         problems.progress = None
     problems.finish()
     stats = indexer.stats
@@ -276,23 +342,55 @@ def index_command(obj, paths, rebuild, quiet, batch_size, jobs, lock_timeout, fm
     sys.exit(EXIT_OK)
 
 
+def _private_files() -> None:
+    """Index files and folders are created 0644 and 0755 at most, whatever the umask:
+    an index others could write to could run their code (see README, "Trust").
+    The umask is put back when the command ends."""
+    previous = os.umask(0o022)
+    os.umask(previous | 0o022)
+    click.get_current_context().call_on_close(lambda: os.umask(previous))
+
+
+class StopReading(BaseException):
+    """Raised into the reader by the first Ctrl-C or SIGTERM while it waits for input."""
+
+
 class StopSignals:
     """Turns the first Ctrl-C or SIGTERM into a request to stop after the current article.
 
     The run then commits what it read, never half of a Whoosh commit; a second
-    signal aborts at once (the last committed batch still stands).
+    signal aborts at once (the last committed batch still stands). While the
+    reader waits for input (an idle pipe, a FIFO without a writer), the first
+    signal stops the reading at once (:class:`StopReading`).
     """
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
     def __init__(self):
         self.requested = False
+        self._reading = False
         self._previous = {}
 
     def _handle(self, signum, frame):
         if self.requested:
             raise KeyboardInterrupt
         self.requested = True
+        if self._reading:
+            self._reading = False
+            raise StopReading
+
+    def articles(self, articles):
+        """The articles of an iterable, until a stop is requested."""
+        iterator = iter(articles)
+        while not self.requested:
+            self._reading = True
+            try:
+                article = next(iterator)
+            except StopIteration:
+                return
+            finally:
+                self._reading = False
+            yield article
 
     def __enter__(self) -> "StopSignals":
         for signum in self.SIGNALS:
@@ -500,7 +598,7 @@ def bidi_option(command):
 def null_option(command):
     """``-0``/``--null``: ids separated by NUL, for ids with spaces (``xargs -0``)."""
     return click.option(
-        "-0", "--null", is_flag=True, help="With --format ids: end each id with NUL, not a newline (for xargs -0)."
+        "-0", "--null", is_flag=True, help="With --format ids: end each id with NUL, not a newline (for search show -0 -, xargs -0)."
     )(command)
 
 
@@ -720,21 +818,32 @@ def _table_width() -> int:
 @click.argument("article_id")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--dupes", is_flag=True, help="List the article's re-published copies (its duplicate group) instead.")
+@click.option("-0", "--null", is_flag=True, help="With -: ids on standard input end with NUL, not a newline.")
 @bidi_option
 @click.pass_obj
-def show_command(obj, article_id, fmt, dupes, bidi):
-    """Print one stored article.
+def show_command(obj, article_id, fmt, dupes, null, bidi):
+    """Print one stored article (ARTICLE_ID "-": every id read from standard input).
 
     \b
     Example:
       search show syria-tv-2019-02-27-baghouz.txt
       search show snn-2015-08-09-00042 --dupes
+      search query الباغوز -f ids | search show -
+      search query الباغوز -f ids -0 | search show -0 -
+      search show -- --help        (an id that starts with -)
     \b
-    With --dupes, exit code 1 when the article has no copies.
+    With -, each article is printed as with one id, text ones separated by a
+    line of "=" (json: one line each); an unknown id is reported and the
+    others still print (exit 2 at the end). With --dupes, exit code 1 when
+    the article has no copies.
     """
     from .output import article_record, render_article
     from .query import Archive
 
+    if article_id == "-":
+        sys.exit(_show_many(obj["index_dir"], _read_ids(null), fmt, dupes, bidi, null))
+    if null:
+        raise click.UsageError("-0/--null goes with ARTICLE_ID - (ids read from standard input)")
     if dupes:
         sys.exit(_show_duplicates(obj["index_dir"], article_id, fmt, bidi))
     with Archive(obj["index_dir"]) as archive:
@@ -743,6 +852,81 @@ def show_command(obj, article_id, fmt, dupes, bidi):
         click.echo(json.dumps(article_record(article), ensure_ascii=False))
     else:
         click.echo(_for_terminal(printable(render_article(article)), bidi), nl=False)
+
+
+#: Printed between the articles of ``search show -`` (text format).
+ARTICLE_SEPARATOR = "=" * 72
+
+
+def _read_ids(null: bool):
+    """The ids on standard input: one per line (blank lines skipped), or NUL-separated with ``null``."""
+    stream = sys.stdin.buffer
+    separator = b"\0" if null else b"\n"
+    pending = b""
+    number = 0
+    while chunk := stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536):
+        pending += chunk
+        *items, pending = pending.split(separator)
+        for item in items:
+            number += 1
+            yield number, item
+    if pending:
+        yield number + 1, pending
+
+
+def _decode_id(number: int, raw: bytes, null: bool):
+    text = raw.decode("utf-8", errors="surrogateescape")
+    if not null:
+        text = text.rstrip("\r")
+    if has_surrogates(text):
+        raise SearcherError(f"standard input {'item' if null else 'line'} {number}: id is not valid UTF-8 text")
+    return text
+
+
+def _show_many(index_dir, ids, fmt, dupes, bidi, null) -> int:
+    """Print the article of every id read; the exit code (2 when one was unknown or unreadable)."""
+    from .errors import ArticleNotFound
+    from .output import article_record, render_article
+    from .query import Archive
+
+    status = EXIT_OK
+    shown = 0
+    with Archive(index_dir) as archive:
+        for number, raw in ids:
+            try:
+                article_id = _decode_id(number, raw, null)
+                if not article_id.strip():
+                    continue
+                article = archive.get(article_id)
+            except (ArticleNotFound, SearcherError) as error:
+                _report(error)
+                status = EXIT_ERROR
+                continue
+            if fmt == "json":
+                record = article_record(article)
+                if dupes:
+                    from . import output
+
+                    record = output.duplicates_record(article, archive.duplicates_of(article_id))
+                click.echo(json.dumps(record, ensure_ascii=False))
+            else:
+                if shown:
+                    click.echo(ARTICLE_SEPARATOR)
+                if dupes:
+                    from . import output
+
+                    duplicates = archive.duplicates_of(article_id)
+                    text = output.render_duplicates(article, duplicates, _table_width()) if duplicates else (
+                        f"No re-published copies of {article_id}."
+                    )
+                    click.echo(_for_terminal(printable(text), bidi))
+                else:
+                    click.echo(_for_terminal(printable(render_article(article)), bidi), nl=False)
+            shown += 1
+    if not shown and status == EXIT_OK:
+        click.echo("No ids on standard input.", err=True)
+        return EXIT_NOTHING
+    return status
 
 
 @cli.command("stats")
@@ -938,7 +1122,7 @@ def similar_command(obj, article_id, fmt, limit, offset, no_snippets, collapse, 
     \b
     Example:
       search similar sample-001
-      search similar sample-001 --format ids | xargs -n1 search show
+      search similar sample-001 --format ids | search show -
     \b
     Exit codes: 0 something similar found, 1 nothing, 2 error (unknown id).
     """

@@ -124,8 +124,12 @@ class DuplicateStore:
         try:
             connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
             row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        except sqlite3.Error:
-            return None
+        except sqlite3.Error as error:
+            if "locked" in str(error) or "busy" in str(error):
+                return None
+            from .errors import IndexDamaged
+
+            raise IndexDamaged(f"{path} is damaged ({error})", "Rebuild it: search index --rebuild PATHS") from None
         if row is None or row[0] != str(SCHEMA_VERSION):
             connection.close()
             return None

@@ -50,3 +50,27 @@ class QuerySyntaxError(SearcherError):
 
 class ArticleNotFound(SearcherError):
     """No article with the given id is in the index."""
+
+
+class IndexDamaged(SearcherError):
+    """A file of the index is damaged, missing or tampered with: the index must be rebuilt."""
+
+    hint = "Rebuild it: search index --rebuild PATHS"
+
+
+class IndexUnsafe(SearcherError):
+    """The index folder or its files can be changed by other users: opening it could run their code."""
+
+
+class SegmentBuildFailed(RuntimeError):
+    """A worker process could not build a batch's segment (it failed, or died).
+
+    ``str()`` is one line; ``details`` holds the worker's traceback, if any.
+    """
+
+    def __init__(self, batch: int, details: str):
+        lines = [line for line in details.strip().splitlines() if line.strip()]
+        self.reason = lines[-1].strip() if lines else "unknown failure"
+        self.details = details
+        self.batch = batch
+        super().__init__(f"building the segment of batch {batch} failed: {self.reason}")

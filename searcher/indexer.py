@@ -21,7 +21,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from . import durable
 from .dupstore import DuplicateStore
-from .errors import IndexLocked
+from .errors import IndexLocked, SegmentBuildFailed
 from .meta import check_version, index_exists, write_meta
 from .models import Article, IndexStats, Problem
 from .parallel import Batch, LocalBuilds, WorkerBuilds
@@ -361,7 +361,7 @@ class Indexer:
                 if ready:
                     self._commit(ready)
                 self._sealed.popleft()
-                raise RuntimeError(f"building the segment of batch {batch.number} failed:\n{batch.error}")
+                raise SegmentBuildFailed(batch.number, batch.error)
             ready.append(self._sealed.popleft())
         if ready:
             self._commit(ready)

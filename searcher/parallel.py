@@ -348,13 +348,21 @@ def run_worker(conn, index_dir: str, parent_pid: int) -> None:
                     builder.cancel()
                 conn.send(("segment", number, (None, rejected.pop(number, []))))
         except Exception:  # reported to the indexing process, which raises it there
-            builder = builders.pop(number, None)
-            if builder is not None:
-                builder.cancel()
+            _cancel_quietly(builders.pop(number, None))
             failed[number] = traceback.format_exc()
             rejected.pop(number, None)
             if kind in ("finish", "cancel"):
                 conn.send(("error", number, failed.pop(number)))
     for builder in builders.values():
-        builder.cancel()
+        _cancel_quietly(builder)
     conn.close()
+
+
+def _cancel_quietly(builder) -> None:
+    """Drop a builder's files; a failure to (a full disk) is not the one to report."""
+    if builder is None:
+        return
+    try:
+        builder.cancel()
+    except Exception:
+        pass

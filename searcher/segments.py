@@ -321,6 +321,11 @@ class SegmentBuilder:
         self._postings = {}
         self._delete_runs()
         self.segment.set_doc_count(self.doc_count)
+        folder = getattr(self.storage, "folder", None)
+        if folder is not None:  # sizes and digests, to tell a damaged file later (searcher.integrity)
+            from .integrity import write_sums
+
+            write_sums(folder, self.segment)
         return self.segment
 
     def cancel(self) -> None:

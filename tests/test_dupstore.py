@@ -124,7 +124,11 @@ def test_a_fresh_store_is_empty_and_settings_change_resets_it(tmp_path):
 def test_reading_an_index_without_a_store(tmp_path):
     assert DuplicateStore.for_reading(tmp_path) is None
     (tmp_path / STORE_FILE).write_bytes(b"not a database")
-    assert DuplicateStore.for_reading(tmp_path) is None
+    # A damaged store is named, not read as "no duplicates" (tests/test_failures.py).
+    from searcher.errors import IndexDamaged
+
+    with pytest.raises(IndexDamaged, match="duplicates.sqlite is damaged"):
+        DuplicateStore.for_reading(tmp_path)
 
 
 def test_the_indexer_feeds_the_store_and_rebuild_clears_it(tmp_path):
