@@ -327,12 +327,33 @@ def _roll_forward(index_dir: Path, build_dir: Path, indexname: str) -> None:
 
 
 def _copy_store(source: Path, target: Path) -> None:
-    """Replace the duplicate store at ``target`` with ``source``'s content, in one transaction."""
+    """Replace the duplicate store at ``target`` with ``source``'s content, in one transaction.
+
+    A ``target`` that is no database (damaged: what a rebuild is run to repair)
+    is replaced as a file instead.
+    """
     src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
-    dst = sqlite3.connect(target, timeout=60)
     try:
-        dst.execute(f"PRAGMA synchronous={'FULL' if SYNC else 'OFF'}")
-        src.backup(dst)
+        dst = sqlite3.connect(target, timeout=60)
+        try:
+            dst.execute(f"PRAGMA synchronous={'FULL' if SYNC else 'OFF'}")
+            src.backup(dst)
+            return
+        except sqlite3.DatabaseError as error:
+            if "not a database" not in str(error) and "malformed" not in str(error):
+                raise
+        finally:
+            dst.close()
+        partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        copy = sqlite3.connect(partial)
+        try:
+            src.backup(copy)
+        finally:
+            copy.close()
+        fsync_file(partial)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        os.replace(partial, target)
+        fsync_dir(target.parent)
     finally:
         src.close()
-        dst.close()

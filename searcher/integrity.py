@@ -119,9 +119,10 @@ def write_sums(folder: str | Path, segment) -> None:
         if name.startswith(prefix) and not name.endswith((SUMS_SUFFIX, ".tmp")):
             path = folder / name
             sums[name] = [path.stat().st_size, _digest(str(path))]
-    partial = folder / f"{segment.segment_id()}{SUMS_SUFFIX}.tmp"
-    partial.write_text(json.dumps({"blake2b-128": sums}, sort_keys=True), encoding="utf-8")
-    partial.replace(folder / f"{segment.segment_id()}{SUMS_SUFFIX}")
+    from .durable import write_atomic
+
+    # Flushed to disk like the segment's other files, before a table of contents names it.
+    write_atomic(folder / f"{segment.segment_id()}{SUMS_SUFFIX}", json.dumps({"blake2b-128": sums}, sort_keys=True).encode("utf-8"))
 
 
 def _recorded(folder: Path, sums_name: str) -> dict[str, list]:
@@ -144,9 +145,12 @@ def check_sizes(index_dir: str | Path, digest_up_to: int | None = None) -> None:
     except OSError:
         return
     present = set(names)
+    live = _live_segment_ids(folder)
     for sums_name in names:
         if not sums_name.endswith(SUMS_SUFFIX):
             continue
+        if live is not None and sums_name[: -len(SUMS_SUFFIX)] not in live:
+            continue  # a segment only an older commit names (kept until the next commit)
         try:
             recorded = _recorded(folder, sums_name)
         except FileNotFoundError:
@@ -162,6 +166,18 @@ def check_sizes(index_dir: str | Path, digest_up_to: int | None = None) -> None:
                 raise IndexDamaged(f"{folder / name} is damaged (truncated or overwritten: {actual:,} bytes, written {size:,})", REBUILD)
             if size <= limit and _digest(str(folder / name)) != digest:
                 raise IndexDamaged(f"{folder / name} is damaged (its checksum does not match)", REBUILD)
+
+
+def _live_segment_ids(folder: Path) -> set[str] | None:
+    """The segments the newest readable table of contents names (None: none can be read)."""
+    from .durable import read_toc
+    from .storage import MappedStorage
+
+    try:
+        toc, _ = read_toc(MappedStorage(folder))
+    except Exception:  # noqa: BLE001 - opening the index reports an unreadable one
+        return None
+    return {segment.segment_id() for segment in toc.segments}
 
 
 def diagnose(index_dir: str | Path) -> IndexDamaged | None:

@@ -107,8 +107,27 @@ def assert_one_line_error(result, *expected: str) -> None:
         assert text in lines[0], lines[0]
 
 
+def toc_files(index_dir: Path) -> list[Path]:
+    """The tables of contents, newest first (an index keeps the current one and the one before)."""
+    return sorted(index_dir.glob(KINDS["toc"]), key=lambda p: int(p.stem.rsplit("_", 1)[1]), reverse=True)
+
+
 @pytest.mark.parametrize("how", ["empty", "truncated", "zeroed", "garbage"])
-@pytest.mark.parametrize("kind", list(KINDS))
+def test_a_damaged_table_of_contents_falls_back_to_the_previous_commit_then_fails_in_one_line(copy, how):
+    newest, previous = toc_files(copy)
+    damage(newest, how)
+    for command in READ_COMMANDS:
+        result = search(copy, *command)
+        assert result.exit_code in (0, 1), result.output
+        assert "Traceback" not in result.output
+        assert "warning: the newest commit" in result.stderr, result.stderr
+    damage(previous, how)
+    for command in READ_COMMANDS:
+        assert_one_line_error(search(copy, *command), newest.name, previous.name, "search index --rebuild")
+
+
+@pytest.mark.parametrize("how", ["empty", "truncated", "zeroed", "garbage"])
+@pytest.mark.parametrize("kind", [kind for kind in KINDS if kind != "toc"])
 def test_every_read_command_names_the_damaged_file_and_what_to_do(copy, kind, how):
     target = sorted(copy.glob(KINDS[kind]))[0]
     damage(target, how)
