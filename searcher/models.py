@@ -21,6 +21,7 @@ PROBLEM_KINDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?:invalid date|impossible date|unrecognised date line)\b", "bad date"),
         (r"impossible time\b", "bad time"),
         (r"decoded as Windows-1256$", "legacy encoding"),
+        (r"declares .* but is .*; read as\b", "mislabelled encoding"),
         (r"(?:not UTF-(?:8|16) text|undecodable|\d+ invalid UTF-8 byte)", "bad encoding"),
         (r"binary file$", "binary"),
         (r"unsupported file type\b", "unsupported type"),

@@ -29,6 +29,7 @@ from searcher.ingest.decode import (
     BINARY_SNIFF_BYTES,
     MAX_ARTICLE_BYTES,
     UTF8_BOM,
+    bounded_lines,
     decode_bytes,
     fs_text,
     has_surrogates,
@@ -306,10 +307,9 @@ class CorpusReader:
                     stream, origin=source.display, id_prefix=source.id_base, delimiter=delimiter, column_map=self._column_map
                 )
             else:
-                lines: Iterable[bytes | str] = stream
-                if has_utf16_bom(head):
-                    # Splitting UTF-16 on b"\n" would cut characters in half, so decode first.
-                    lines = io.TextIOWrapper(stream, encoding="utf-16", newline="\n")
+                # Splitting UTF-16 on b"\n" would cut characters in half, so it is decoded first.
+                # Lines are read in chunks: one over the limit is dropped as it is read, never held.
+                lines = bounded_lines(stream, encoding="utf-16" if has_utf16_bom(head) else None)
                 yield from iter_jsonl(lines, origin=source.display, id_prefix=source.id_base)
 
     def _open_counted(self, source: _Source) -> _CountingReader:
