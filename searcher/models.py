@@ -23,7 +23,7 @@ PROBLEM_KINDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"decoded as Windows-1256$", "legacy encoding"),
         (r"declares .* but is .*; read as\b", "mislabelled encoding"),
         (r"(?:not UTF-(?:8|16) text|undecodable|\d+ invalid UTF-8 byte)", "bad encoding"),
-        (r"binary file$", "binary"),
+        (r"binary (?:file$|data\b)", "binary"),
         (r"unsupported file type\b", "unsupported type"),
         (r"(?:not a gzip file|truncated gzip file|corrupt gzip data)", "bad gzip"),
         (r"(?:cannot read|broken symbolic link|not a regular file)", "unreadable"),

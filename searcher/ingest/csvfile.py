@@ -453,6 +453,9 @@ class _TextLines:
             if oversized:
                 yield "\n", too_long
                 continue
+            if b"\0" in raw:  # as in JSON Lines: the row is lost, not the file
+                yield raw.replace(b"\0", b"").decode(encoding, "replace"), "binary data (NUL byte) in line"
+                continue
             try:
                 yield raw.decode(encoding), None
             except UnicodeDecodeError as exc:
