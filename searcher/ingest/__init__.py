@@ -29,6 +29,7 @@ from searcher.ingest.decode import (
     BINARY_SNIFF_BYTES,
     MAX_ARTICLE_BYTES,
     UTF8_BOM,
+    bounded_lines,
     decode_bytes,
     fs_text,
     has_surrogates,
@@ -283,13 +284,16 @@ class CorpusReader:
             if gzipped is None:
                 gzipped = raw_head.startswith(_GZIP_MAGIC)
             if source.kind == "warc" or (source.kind == "sniff" and _starts_warc(raw_head, gzipped)):
+                if not raw_head:
+                    yield Problem(source.display, "empty file")
+                    return
                 # warcio reads the file as stored, so offsets point into it (gzip members included).
                 yield from iter_warc(stream, origin=source.display, reopen=_reopener(source.path))
                 return
             if gzipped:
                 stream = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
             head, stream = _peek(stream, BINARY_SNIFF_BYTES)
-            if looks_binary(head) and not _has_json_lines(head, source.kind):
+            if looks_binary(head) and not _has_json_lines(head, source.kind) and not _has_rows(head, source.kind):
                 yield Problem(source.display, "binary file")
                 return
             kind = _kind_from_content(head, self._column_map) if source.kind == "sniff" else source.kind
@@ -306,10 +310,9 @@ class CorpusReader:
                     stream, origin=source.display, id_prefix=source.id_base, delimiter=delimiter, column_map=self._column_map
                 )
             else:
-                lines: Iterable[bytes | str] = stream
-                if has_utf16_bom(head):
-                    # Splitting UTF-16 on b"\n" would cut characters in half, so decode first.
-                    lines = io.TextIOWrapper(stream, encoding="utf-16", newline="\n")
+                # Splitting UTF-16 on b"\n" would cut characters in half, so it is decoded first.
+                # Lines are read in chunks: one over the limit is dropped as it is read, never held.
+                lines = bounded_lines(stream, encoding="utf-16" if has_utf16_bom(head) else None)
                 yield from iter_jsonl(lines, origin=source.display, id_prefix=source.id_base)
 
     def _open_counted(self, source: _Source) -> _CountingReader:
@@ -391,6 +394,19 @@ def _has_json_lines(head: bytes, kind: str) -> bool:
     if kind == "jsonl":
         return any(line.lstrip().startswith(b"{") for line in head.split(b"\n"))
     return kind == "sniff" and head.lstrip().startswith(b"{")
+
+
+def _has_rows(head: bytes, kind: str) -> bool:
+    """Whether a head with NUL bytes is CSV/TSV all the same: a header line that is text with a
+    delimiter in it. Then only the rows with NUL bytes are lost (see csvfile), not the whole file."""
+    if kind not in ("csv", "tsv"):
+        return False
+    first = head.removeprefix(UTF8_BOM).split(b"\n", 1)[0]
+    try:
+        text = first.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return "\0" not in text and any(delimiter in text for delimiter in ",;\t|")
 
 
 def _head_text(head: bytes) -> str:

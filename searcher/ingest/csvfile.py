@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from searcher.ingest.dates import parse_date
-from searcher.ingest.decode import MAX_ARTICLE_BYTES, UTF8_BOM, clean_controls, decode_bytes, has_utf16_bom
+from searcher.ingest.decode import MAX_ARTICLE_BYTES, TOO_LARGE, UTF8_BOM, clean_controls, decode_bytes, has_utf16_bom
+from searcher.ingest.decode import split_lines as _split_lines
 from searcher.models import Article, Problem
 
 #: The Article fields a column can fill.
@@ -188,11 +189,15 @@ def _read_rows(
         except StopIteration:
             break
         except csv.Error as exc:
-            last_line = reader.line_num
+            message = _describe_csv_error(exc)
+            if message == TOO_LARGE:
+                _skip_rest_of_field(lines)
+            # Lines taken past the csv reader count too, so the line number is the source's own.
+            last_line = lines.number
             lines.problem_between(start, last_line)
-            yield Problem(f"{origin}:{start}", _describe_csv_error(exc))
+            yield Problem(f"{origin}:{start}", message)
             continue
-        last_line = reader.line_num
+        last_line = lines.number
         bad = lines.problem_between(start, last_line)
         if bad is not None:
             yield Problem(f"{origin}:{bad[0]}", bad[1])
@@ -328,10 +333,27 @@ def _row_to_article(row: list[str], layout: _Layout, *, location: str, fallback_
     )
 
 
+def _skip_rest_of_field(lines: Iterator[str]) -> None:
+    """Drop the lines of a quoted field the csv reader gave up on as too large, up to the end of its row.
+
+    The reader resumes at the next line as if outside quotes, so every line of a
+    runaway field (a quote never closed: a whole file, a gzip bomb) would become a
+    bad row or, worse, a wrong article. The field is open where the reader stopped;
+    each quote after that toggles it (a doubled quote toggles twice), and the row
+    ends at the first line break outside quotes.
+    """
+    inside = True
+    for line in lines:
+        if line.count('"') % 2:
+            inside = not inside
+        if not inside and line.endswith("\n"):
+            return
+
+
 def _describe_csv_error(exc: csv.Error) -> str:
     message = str(exc)
     if "field larger than field limit" in message:
-        return f"too large for one article (over {MAX_ARTICLE_BYTES // 2**20} MiB)"
+        return TOO_LARGE
     if "unexpected end of data" in message:
         return "unterminated quoted field (a quote opened here is never closed)"
     return f"malformed row ({message})"
@@ -431,36 +453,10 @@ class _TextLines:
             if oversized:
                 yield "\n", too_long
                 continue
+            if b"\0" in raw:  # as in JSON Lines: the row is lost, not the file
+                yield raw.replace(b"\0", b"").decode(encoding, "replace"), "binary data (NUL byte) in line"
+                continue
             try:
                 yield raw.decode(encoding), None
             except UnicodeDecodeError as exc:
                 yield raw.decode(encoding, "replace"), f"not UTF-8 text (invalid byte at column {exc.start + 1})"
-
-
-def _split_lines(chunks: Iterable, newline, limit: int) -> Iterator[tuple]:
-    """(line, oversized) for each line of a chunked bytes or str stream; an oversized line is dropped, not held."""
-    empty = newline[:0]
-    pending: list = []
-    pending_size = 0
-    oversized = False
-    for chunk in chunks:
-        start = 0
-        while True:
-            end = chunk.find(newline, start)
-            if end < 0:
-                if not oversized:
-                    pending.append(chunk[start:])
-                    pending_size += len(chunk) - start
-                    if pending_size > limit:
-                        oversized, pending, pending_size = True, [], 0
-                break
-            if oversized:
-                yield empty, True
-            else:
-                yield empty.join(pending) + chunk[start : end + 1], False
-            pending, pending_size, oversized = [], 0, False
-            start = end + 1
-    if oversized:
-        yield empty, True
-    elif pending_size:
-        yield empty.join(pending), False

@@ -8,9 +8,12 @@ a reason the user can act on.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -18,6 +21,9 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 #: The largest article read, as a text file or as one JSON line: anything
 #: bigger is not a news article, and would stall the indexer for minutes.
 MAX_ARTICLE_BYTES = 16 * 1024 * 1024
+
+#: The message of a record (a line, a row, a page, a file) over MAX_ARTICLE_BYTES.
+TOO_LARGE = f"too large for one article (over {MAX_ARTICLE_BYTES // 2**20} MiB)"
 
 #: How much of a file is looked at to decide whether it is binary.
 BINARY_SNIFF_BYTES = 8192
@@ -156,3 +162,69 @@ def _mostly_utf8(data: bytes) -> bool:
 
 def _is_arabic(char: str) -> bool:
     return any(low <= char <= high for low, high in _ARABIC_RANGES)
+
+
+@dataclass(frozen=True, slots=True)
+class TooLong:
+    """Stands for a line over the limit in ``bounded_lines``: its bytes were dropped while reading."""
+
+    def __len__(self) -> int:
+        return MAX_ARTICLE_BYTES + 1
+
+
+def bounded_lines(stream: BinaryIO, *, encoding: str | None = None, chunk_bytes: int = 64 * 1024) -> Iterator[bytes | str | TooLong]:
+    """The lines of a stream (bytes, or text decoded from ``encoding``), each at most one article long.
+
+    Iterating a file object reads a whole line however long it is: one line of a
+    gzip bomb fills the memory. Here a line is read in chunks and, once it passes
+    MAX_ARTICLE_BYTES, dropped as it goes and stood for by a TooLong: memory stays
+    bounded whatever the input.
+
+    >>> import io
+    >>> list(bounded_lines(io.BytesIO(b"a\\nbc")))
+    [b'a\\n', b'bc']
+    """
+    chunks: Iterable[bytes | str] = iter(lambda: stream.read(chunk_bytes), b"")
+    newline: bytes | str = b"\n"
+    limit = MAX_ARTICLE_BYTES
+    if encoding is not None:
+        decoder = codecs.getincrementaldecoder(encoding)("strict")
+        chunks = _decoded(chunks, decoder)  # type: ignore[arg-type]
+        newline, limit = "\n", MAX_ARTICLE_BYTES // 2
+    for line, oversized in split_lines(chunks, newline, limit):
+        yield TooLong() if oversized else line
+
+
+def _decoded(chunks: Iterable[bytes], decoder: codecs.IncrementalDecoder) -> Iterator[str]:
+    for chunk in chunks:
+        yield decoder.decode(chunk)
+    yield decoder.decode(b"", final=True)
+
+
+def split_lines(chunks: Iterable, newline, limit: int) -> Iterator[tuple]:
+    """(line, oversized) for each line of a chunked bytes or str stream; an oversized line is dropped, not held."""
+    empty = newline[:0]
+    pending: list = []
+    pending_size = 0
+    oversized = False
+    for chunk in chunks:
+        start = 0
+        while True:
+            end = chunk.find(newline, start)
+            if end < 0:
+                if not oversized:
+                    pending.append(chunk[start:])
+                    pending_size += len(chunk) - start
+                    if pending_size > limit:
+                        oversized, pending, pending_size = True, [], 0
+                break
+            if oversized:
+                yield empty, True
+            else:
+                yield empty.join(pending) + chunk[start : end + 1], False
+            pending, pending_size, oversized = [], 0, False
+            start = end + 1
+    if oversized:
+        yield empty, True
+    elif pending_size:
+        yield empty.join(pending), False

@@ -138,14 +138,19 @@ def decode_html(
             return None, [Problem(location, decoded.error or "undecodable page")]
         return decoded.text, []
 
+    declared = None  # the label that decides, when it names a known encoding
     for label in (http_charset, _declared_charset(data)):
         encoding = _encoding_for_label(label)
         if encoding is None:
             continue
+        declared = label.strip()  # type: ignore[union-attr]
         if encoding == "utf-8":
             break
-        if encoding == "cp1252" and _is_valid_utf8_beyond_ascii(data):
-            break  # a UTF-8 page mislabelled as Latin-1, the most common mislabelling
+        if _is_valid_utf8_beyond_ascii(data):
+            # Non-ASCII text that is valid UTF-8 is UTF-8: legacy Arabic (or Latin) text is
+            # never valid UTF-8 by chance. Pages re-saved as UTF-8 keep their old label, and
+            # servers label pages Latin-1 by default.
+            return clean_controls(data.decode("utf-8")), [Problem(location, mislabelled(declared, "UTF-8"), skipped=False)]
         return clean_controls(data.decode(encoding, "replace")), []
 
     try:
@@ -153,11 +158,22 @@ def decode_html(
     except UnicodeDecodeError:
         pass
     decoded = decode_bytes(data, detect_binary=False)
-    if decoded.text is not None:  # undeclared Windows-1256, recognised by its Arabic letters
+    if decoded.text is not None:  # Windows-1256, recognised by its Arabic letters
+        if declared is not None and decoded.warning:
+            return decoded.text, [Problem(location, mislabelled(declared, "Windows-1256"), skipped=False)]
         return decoded.text, [Problem(location, decoded.warning or "", skipped=False)] if decoded.warning else []
     text = data.decode("utf-8", "replace")
     invalid = text.count("\ufffd")
     return clean_controls(text), [Problem(location, f"{invalid} invalid UTF-8 byte(s) replaced", skipped=False)]
+
+
+def mislabelled(declared: str, actual: str) -> str:
+    """The warning for text whose declared encoding is not the one it is in.
+
+    >>> mislabelled("windows-1256", "UTF-8")
+    'declares windows-1256 but is UTF-8; read as UTF-8'
+    """
+    return f"declares {declared} but is {actual}; read as {actual}"
 
 
 def _declared_charset(data: bytes) -> str | None:

@@ -15,7 +15,9 @@ from typing import Any
 
 from searcher.ingest.decode import (
     MAX_ARTICLE_BYTES,
+    TOO_LARGE,
     UTF8_BOM,
+    TooLong,
     clean_controls,
     decode_bytes,
     has_surrogates,
@@ -32,7 +34,7 @@ class _Skip(Exception):
     """The record cannot be indexed; the message is the reason shown to the user."""
 
 
-def iter_jsonl(lines: Iterable[bytes | str], *, origin: str, id_prefix: str) -> Iterator[Article | Problem]:
+def iter_jsonl(lines: Iterable[bytes | str | TooLong], *, origin: str, id_prefix: str) -> Iterator[Article | Problem]:
     """Yield the Articles of a JSON Lines stream, and a Problem for each bad line.
 
     ``origin`` names the file in locations ("news.jsonl:7"); ``id_prefix`` builds the
@@ -43,9 +45,9 @@ def iter_jsonl(lines: Iterable[bytes | str], *, origin: str, id_prefix: str) -> 
     records = 0
     for number, line in enumerate(lines, start=1):
         location = f"{origin}:{number}"
-        if len(line) > MAX_ARTICLE_BYTES:
+        if isinstance(line, TooLong) or len(line) > MAX_ARTICLE_BYTES:
             records += 1
-            yield Problem(location, f"too large for one article (over {MAX_ARTICLE_BYTES // 2**20} MiB)")
+            yield Problem(location, TOO_LARGE)
             continue
         if isinstance(line, bytes):
             if number == 1 and line.startswith(UTF8_BOM):

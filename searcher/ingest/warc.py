@@ -56,6 +56,10 @@ _MALFORMED_ERRORS = (*_RECORD_ERRORS, AttributeError, TypeError, KeyError, Index
 #: Brotli input is fed in slices this small, so one call cannot inflate it without bound.
 _BROTLI_SLICE = 4096
 
+#: The most a record's block of header lines (WARC or HTTP) may hold: real ones hold a few KB.
+MAX_HEADER_BYTES = 1024 * 1024
+_READ_BLOCK = 16384  # warcio's own block size
+
 #: Opens the WARC file again, positioned at the given byte offset (None for standard input).
 Reopen = Callable[[int], BinaryIO]
 
@@ -108,6 +112,8 @@ def _read_segment(
     """Read records until the end (returns None) or a record warcio cannot parse (returns a _Failure)."""
     warcio = _warcio()
     records = warcio.ArchiveIterator(segment.stream)
+    # warcio reads header lines whole, however long: one line of a gzip bomb fills the memory.
+    records.reader = warcio.BoundedReader(records.fh, block_size=_READ_BLOCK)
     iterator = iter(records)
     read = 0
     while True:
@@ -338,6 +344,7 @@ class _Warcio:
     ArchiveLoadFailed: type[Exception]
     StatusAndHeadersParserException: type[Exception]
     ChunkedDataReader: Any
+    BoundedReader: Any
 
 
 @cache
@@ -348,7 +355,34 @@ def _warcio() -> _Warcio:
     from warcio.exceptions import ArchiveLoadFailed
     from warcio.statusandheaders import StatusAndHeadersParserException
 
-    return _Warcio(ArchiveIterator, ArchiveLoadFailed, StatusAndHeadersParserException, ChunkedDataReader)
+    from warcio.bufferedreaders import DecompressingBufferedReader
+
+    class BoundedReader(DecompressingBufferedReader):  # type: ignore[misc,valid-type]
+        """warcio's reader, with header lines read up to MAX_HEADER_BYTES per block (up to a blank line)."""
+
+        _header_bytes = 0
+
+        def readline(self, length: int | None = None) -> bytes:
+            budget = MAX_HEADER_BYTES - self._header_bytes
+            line = super().readline(budget + 1 if length is None else min(length, budget + 1))
+            if not line.strip():
+                self._header_bytes = 0
+            else:
+                self._header_bytes += len(line)
+                if self._header_bytes > MAX_HEADER_BYTES:
+                    self._header_bytes = 0
+                    raise ValueError(f"header lines over {MAX_HEADER_BYTES // 2**20} MiB")
+            return line
+
+        def read(self, length: int | None = None) -> bytes:
+            self._header_bytes = 0
+            return super().read(length)
+
+        def read_next_member(self) -> bool:
+            self._header_bytes = 0
+            return super().read_next_member()
+
+    return _Warcio(ArchiveIterator, ArchiveLoadFailed, StatusAndHeadersParserException, ChunkedDataReader, BoundedReader)
 
 
 def capture_date(warc_date: str | None) -> dt.date | None:
