@@ -77,14 +77,14 @@ def named_classes(index_dir) -> dict[str, set[str]]:
 def test_an_index_names_exactly_these_classes(tmp_path):
     index_dir = make_index(tmp_path / "index", ARTICLES[:4])
     make_index(index_dir, ARTICLES[4:])  # a second run: a second segment in the table of contents
-    assert len(list(index_dir.glob("_MAIN_*.toc"))) == 1
+    assert len(list(index_dir.glob("_MAIN_*.toc"))) == 2  # the current commit and the one before
     assert named_classes(index_dir) == PICKLED_PATHS, MESSAGE
 
 
 def test_the_table_of_contents_holds_the_project_classes(tmp_path):
     """The project's classes are named by the table of contents itself (the schema), not by stray bytes."""
     index_dir = make_index(tmp_path / "index", ARTICLES[:2])
-    [toc] = index_dir.glob("_MAIN_*.toc")
+    toc = max(index_dir.glob("_MAIN_*.toc"), key=lambda p: int(p.stem.rsplit("_", 1)[1]))
     named = set().union(*pickles_in(toc.read_bytes()))
     assert {("searcher.analysis", "ArabicTokenizer"), ("searcher.postings", "CompactPositions")} <= named
 
