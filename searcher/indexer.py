@@ -138,6 +138,7 @@ class Indexer:
         self._open: Batch | None = None
         self._sealed: deque[Batch] = deque()
         self._batches = 0
+        self._complete = False  # everything added so far is committed (then the store matches the index)
         self._lock = self._acquire_lock()
         try:
             self._ix = self._open_index(rebuild)
@@ -156,12 +157,21 @@ class Indexer:
             self._stale = stale_files(self._ix.storage, self._segments)
             # What the index held before this run: decides added/updated/unchanged.
             self._before = None if self._fresh else self._ix.searcher()
+            # The duplicate store never ahead of the index, nor behind: after a run that
+            # did not end normally, it is made to hold the index's articles again.
+            if self._before is not None and not self.duplicates.matches(self._commit_name()):
+                self.duplicates.reconcile(_live_articles(self._before))
+            self.duplicates.begin_writing()
             self._builds = WorkerBuilds(self.index_dir, self.jobs) if self.jobs > 1 else LocalBuilds(self.index_dir)
         except BaseException:
             if self._before is not None:
                 self._before.close()
             self._lock.release()
             raise
+
+    def _commit_name(self) -> str:
+        """Names the index's current commit: its generation and segments."""
+        return f"{self._generation}:" + ",".join(sorted(segment.segment_id() for segment in self._segments))
 
     def _acquire_lock(self):
         self.index_dir.mkdir(parents=True, exist_ok=True)
@@ -204,6 +214,7 @@ class Indexer:
     def add(self, article: Article) -> str:
         """Index one article; returns "added", "updated", "unchanged" or "skipped"."""
         location = article.origin or article.id
+        self._complete = False
         first_seen = self._seen.get(article.id)
         if first_seen is not None:
             self.report(Problem(location, f"duplicate id ({article.id} first read at {first_seen})"))
@@ -330,6 +341,7 @@ class Indexer:
         """Make everything added so far durable and visible to searches."""
         self._seal()
         self._commit_finished(wait=True)
+        self._complete = True
         self.stats.seconds = time.perf_counter() - self._started
 
     def cancel(self) -> None:
@@ -353,6 +365,8 @@ class Indexer:
             if self._before is not None:
                 self._before.close()
                 self._before = None
+            if self._complete and not abort:
+                self.duplicates.mark_matching(self._commit_name())
             self.duplicates.close()
             shutil.rmtree(self.index_dir / f"{INDEX_NAME}.tmp", ignore_errors=True)
         finally:
@@ -372,6 +386,12 @@ class Indexer:
         finally:
             # A commit cut short (a second Ctrl-C, a failed worker) stops the workers at once.
             self.close(abort=not finished)
+
+
+def _live_articles(searcher) -> Iterable[tuple[str, str]]:
+    """(id, body) of every article the index holds: what the duplicate store should hold."""
+    for _, fields in searcher.reader().iter_docs():
+        yield fields.get("id"), fields.get("body") or ""
 
 
 def _delete_segment(storage, segment) -> None:
