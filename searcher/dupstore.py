@@ -12,10 +12,15 @@ already stored is not processed again, a changed one is taken out of its group
 (which may split) and grouped afresh. Each article's changes are atomic (a
 savepoint) and committed in batches of ``COMMIT_EVERY`` and on close, which
 the indexer reaches on Ctrl-C too. Whatever the two sides lost to a kill is
-made good by the next run over the same input: articles missing from the
-store are grouped then, whatever the index says about them, and readers
-ignore group members the index does not hold. ``fresh`` (``search index
---rebuild``) empties the store with the index.
+made good at the start of the next writing run, whatever its input: a run
+that ends normally records which commit of the index the store matches
+(:meth:`DuplicateStore.mark_matching`); when the next run finds another
+commit there, or none recorded, it reconciles the store with the articles
+the index holds (:meth:`DuplicateStore.reconcile`): entries of articles the
+index does not hold are removed, articles it holds that the store lacks, or
+holds in another version, are sketched and grouped afresh from the index's
+stored text. Readers also ignore group members the index does not hold.
+``fresh`` (``search index --rebuild``) empties the store with the index.
 """
 
 from __future__ import annotations
@@ -51,7 +56,11 @@ CREATE TABLE IF NOT EXISTS docs (
 CREATE INDEX IF NOT EXISTS docs_exact ON docs (exact) WHERE exact IS NOT NULL;
 CREATE INDEX IF NOT EXISTS docs_grp ON docs (grp) WHERE grp IS NOT NULL;
 CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, id TEXT NOT NULL, PRIMARY KEY (key, id)) WITHOUT ROWID;
+-- Apart from meta, whose rows must equal the settings: which commit of the index the store matches.
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+#: The ``state`` row naming the commit of the index the store last matched (absent: unknown).
+MATCHES_KEY = "matches_commit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +151,7 @@ class DuplicateStore:
         if stored and stored != wanted:
             # Keys or sketches of another kind cannot be compared with new ones:
             # start again; the run re-reads every article and regroups it.
-            self._db.executescript("DROP TABLE docs; DROP TABLE bands; DELETE FROM meta;")
+            self._db.executescript("DROP TABLE docs; DROP TABLE bands; DELETE FROM meta; DELETE FROM state;")
             self._db.executescript(_SCHEMA)
             stored = {}
         if not stored:
@@ -163,28 +172,66 @@ class DuplicateStore:
 
     def add(self, article: Article) -> str:
         """Record one article and group it; returns "added", "updated" or "unchanged"."""
+        return self._add(article.id, article.body)
+
+    def _add(self, article_id: str, body: str | None) -> str:
         import hashlib
 
-        content = hashlib.blake2b((article.body or "").encode("utf-8"), digest_size=16).digest()
-        row = self._db.execute("SELECT content, grp FROM docs WHERE id = ?", (article.id,)).fetchone()
+        content = hashlib.blake2b((body or "").encode("utf-8"), digest_size=16).digest()
+        row = self._db.execute("SELECT content, grp FROM docs WHERE id = ?", (article_id,)).fetchone()
         if row is not None and row[0] == content:
             return "unchanged"
-        sketch = duplicates.sketch_body(article.body or "")
+        sketch = duplicates.sketch_body(body or "")
         exact, signature = sketch.exact, sketch.signature
         with self._article():
             if row is not None:
-                self._detach(article.id, row[1])
+                self._detach(article_id, row[1])
             self._db.execute(
                 "INSERT INTO docs (id, content, exact, signature, grp) VALUES (?, ?, ?, ?, NULL)",
-                (article.id, content, exact, signature),
+                (article_id, content, exact, signature),
             )
             if signature is not None:
                 keys = duplicates.band_keys(signature)
                 self._db.executemany(
-                    "INSERT OR IGNORE INTO bands (key, id) VALUES (?, ?)", ((key, article.id) for key in keys)
+                    "INSERT OR IGNORE INTO bands (key, id) VALUES (?, ?)", ((key, article_id) for key in keys)
                 )
-                self._link(article.id, exact, signature, keys)
+                self._link(article_id, exact, signature, keys)
         return "added" if row is None else "updated"
+
+    # Staying in step with the index
+
+    def matches(self, commit: str) -> bool:
+        """True when the store was last left matching the index's ``commit`` (see :meth:`mark_matching`)."""
+        row = self._db.execute("SELECT value FROM state WHERE key = ?", (MATCHES_KEY,)).fetchone()
+        return row is not None and row[0] == commit
+
+    def begin_writing(self) -> None:
+        """Forget which commit the store matches, durably, before the store or the index changes:
+        a run killed from now on leaves the next one to reconcile."""
+        self.commit()
+        self._db.execute("DELETE FROM state WHERE key = ?", (MATCHES_KEY,))
+
+    def mark_matching(self, commit: str) -> None:
+        """Commit, then record that the store holds exactly the articles of the index's ``commit``."""
+        self.commit()
+        self._db.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", (MATCHES_KEY, commit))
+
+    def reconcile(self, articles: Iterable[tuple[str, str | None]]) -> tuple[int, int, int]:
+        """Make the store hold exactly ``articles``, (id, body) of every article the index
+        holds: entries of other ids are removed, missing or changed articles sketched
+        and grouped. Returns (removed, added, updated); committed."""
+        held: set[str] = set()
+        removed = added = updated = 0
+        for article_id, body in articles:
+            held.add(article_id)
+            outcome = self._add(article_id, body)
+            added += outcome == "added"
+            updated += outcome == "updated"
+        for (article_id,) in self._db.execute("SELECT id FROM docs").fetchall():
+            if article_id not in held and self.remove(article_id):
+                removed += 1
+        self.commit()
+        return removed, added, updated
 
     def remove(self, article_id: str) -> bool:
         """Forget an article (deleted from the index); its group may split. True if it was stored."""
@@ -200,6 +247,8 @@ class DuplicateStore:
         """One article's changes: all or nothing (a savepoint), committed with a batch."""
         if not self._db.in_transaction:
             self._db.execute("BEGIN IMMEDIATE")
+            # Whatever changes now, the store may no longer match the index's commit.
+            self._db.execute("DELETE FROM state WHERE key = ?", (MATCHES_KEY,))
         self._db.execute("SAVEPOINT article")
         try:
             yield

@@ -322,6 +322,16 @@ def _roll_forward(index_dir: Path, build_dir: Path, indexname: str) -> None:
         write_atomic(index_dir / META_FILE, meta.read_bytes())
     kept = {generation} | ({int(previous)} if previous is not None else set())
     remove_files(live, [TOC._filename(indexname, g) for g in toc_generations(live, indexname) if g not in kept])
+    # Segments only the removed tables of contents listed (an older swap's) go with them.
+    listed: set[str] = set()
+    for g in kept:
+        try:
+            listed |= segment_files(live, TOC.read(live, indexname, g).segments, indexname)
+        except Exception:  # noqa: BLE001 - unreadable: keep every file rather than guess
+            listed = None
+            break
+    if listed is not None:
+        remove_files(live, sorted(all_segment_files(live, indexname) - listed))
     shutil.rmtree(build_dir, ignore_errors=True)
     fsync_dir(index_dir)
 

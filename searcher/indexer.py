@@ -27,7 +27,7 @@ from .models import Article, IndexStats, Problem
 from .parallel import Batch, LocalBuilds, WorkerBuilds
 from .schema import build_schema
 from .segments import commit_segments
-from .storage import INDEX_NAME, create_index, open_index
+from .storage import INDEX_NAME, MappedStorage, create_index, open_index
 
 #: Articles per commit and per segment: what a crash can lose, what one
 #: process holds in memory at once, and how few segments a query visits
@@ -147,6 +147,7 @@ class Indexer:
         self._dropped = False
         self._published = False
         self.duplicates = None
+        self._complete = False  # everything added so far is committed (then the store matches the index)
         self._lock = self._acquire_lock()
         try:
             self.recovered += durable.clean_leftovers(self.index_dir, INDEX_NAME)
@@ -171,6 +172,11 @@ class Indexer:
             self._stale = self._clean_orphans(storage, toc)
             # What the index held before this run: decides added/updated/unchanged.
             self._before = None if self._fresh else self._ix.searcher()
+            # The duplicate store never ahead of the index, nor behind: after a run that
+            # did not end normally, it is made to hold the index's articles again.
+            if self._before is not None and not self.duplicates.matches(self._commit_name()):
+                self.duplicates.reconcile(_live_articles(self._before))
+            self.duplicates.begin_writing()
             self._builds = WorkerBuilds(work_dir, self.jobs) if self.jobs > 1 else LocalBuilds(work_dir)
         except BaseException:
             if self._before is not None:
@@ -201,6 +207,11 @@ class Indexer:
             durable.remove_files(storage, orphans)
             self.recovered.append(f"removed {len(orphans)} files of segments no commit lists (left by a killed run)")
         return sorted(kept_before - current)
+
+    def _commit_name(self, generation: int | None = None) -> str:
+        """Names the index's current commit (or the one of ``generation`` with the same segments)."""
+        generation = self._generation if generation is None else generation
+        return f"{generation}:" + ",".join(sorted(segment.segment_id() for segment in self._segments))
 
     def _acquire_lock(self):
         self.index_dir.mkdir(parents=True, exist_ok=True)
@@ -249,6 +260,7 @@ class Indexer:
     def add(self, article: Article) -> str:
         """Index one article; returns "added", "updated", "unchanged" or "skipped"."""
         location = article.origin or article.id
+        self._complete = False
         first_seen = self._seen.get(article.id)
         if first_seen is not None:
             self.report(Problem(location, f"duplicate id ({article.id} first read at {first_seen})"))
@@ -328,6 +340,9 @@ class Indexer:
             return
         self.commit()
         self._builds.close()
+        # The store goes live with the index: it matches the commit the swap makes.
+        live = durable.toc_generations(MappedStorage(self.index_dir), INDEX_NAME)
+        self.duplicates.mark_matching(self._commit_name((live[0] + 1) if live else 1))
         self.duplicates.close()
         self.duplicates = None
         self._ix = None
@@ -415,6 +430,7 @@ class Indexer:
             return
         self._seal()
         self._commit_finished(wait=True)
+        self._complete = True
         self.stats.seconds = time.perf_counter() - self._started
 
     def cancel(self) -> None:
@@ -449,6 +465,8 @@ class Indexer:
                 self._before.close()
                 self._before = None
             if self.duplicates is not None:
+                if self._complete and not abort:
+                    self.duplicates.mark_matching(self._commit_name())
                 self.duplicates.close()
                 self.duplicates = None
             if self.rebuilding and not self._published and not (self.build_dir / durable.PUBLISH_MARKER).exists():
@@ -474,6 +492,12 @@ class Indexer:
         finally:
             # A commit cut short (a second Ctrl-C, a failed worker) stops the workers at once.
             self.close(abort=not finished)
+
+
+def _live_articles(searcher) -> Iterable[tuple[str, str]]:
+    """(id, body) of every article the index holds: what the duplicate store should hold."""
+    for _, fields in searcher.reader().iter_docs():
+        yield fields.get("id"), fields.get("body") or ""
 
 
 def _delete_segment(storage, segment) -> None:
