@@ -50,3 +50,9 @@ class QuerySyntaxError(SearcherError):
 
 class ArticleNotFound(SearcherError):
     """No article with the given id is in the index."""
+
+
+class QueryTimeout(SearcherError):
+    """A query ran longer than its time limit (``Archive(..., time_limit=...)``, ``--time-limit``)."""
+
+    hint = "Narrow the query (more words, a phrase, --since/--until), or allow more time with --time-limit SECONDS"

@@ -21,6 +21,7 @@ from whoosh.qparser.common import QueryParserError
 from whoosh.scoring import BM25F
 
 from .errors import ArticleNotFound, QuerySyntaxError
+from .limits import BoostPlugin, bound_query, check_text, check_time, checked, time_limit
 from .function_words import FUNCTION_WORD_FORMS
 from .meta import check_version
 from .models import Article, Hit
@@ -133,6 +134,8 @@ def build_parser(
     parser.add_plugin(WildcardPlugin())
     parser.add_plugin(ExactMarkerPlugin())
     parser.add_plugin(qparser.GtLtPlugin())
+    parser.remove_plugin_class(qparser.BoostPlugin)
+    parser.add_plugin(BoostPlugin())
     parser.add_plugin(qparser.MultifieldPlugin(list(field_boosts), fieldboosts=field_boosts))
     return parser
 
@@ -140,20 +143,27 @@ def build_parser(
 def parse_query(text: str, *, match_all: bool = True, parser=None) -> wq.Query:
     """Parse the query language into an engine query (see the README for the syntax).
 
-    Raises QuerySyntaxError for an empty query, one with no searchable words, or
-    an invalid date.
+    Raises QuerySyntaxError for an empty query, one with no searchable words, an
+    invalid date, or one over the limits of ``searcher.limits`` (length, nesting,
+    words, boosts, patterns).
     """
     if not text or not text.strip():
         raise QuerySyntaxError("empty query")
+    check_text(text)
     parser = parser or build_parser(match_all=match_all)
     try:
         parsed = parser.parse(text)
+    except RecursionError:
+        raise QuerySyntaxError("the query is nested too deeply") from None
     except (QueryParserError, IndexError) as error:
         # Whoosh's parser fails on some stray operators, e.g. a leading "<" with
         # no field before it (IndexError inside its GtLt plugin).
         raise QuerySyntaxError(f"cannot parse the query {text.strip()!r}: check its operators, brackets and quotes") from None
     if parsed is wq.NullQuery:
         # Everything analysed away: only diacritics, punctuation or operators.
+        raise QuerySyntaxError(f"the query {text.strip()!r} has no words to search for")
+    parsed = bound_query(parsed, parser.schema)
+    if parsed is wq.NullQuery:
         raise QuerySyntaxError(f"the query {text.strip()!r} has no words to search for")
     parsed = _rewrite_dates(parsed)
     _check_exact_clauses(parsed)
@@ -529,10 +539,24 @@ class _EveryScore(ScoredCollector):
 
     def _collect(self, global_docnum: int, score: float):
         self.items.append((score, global_docnum))
+        if not len(self.items) % 1024:
+            check_time()
         return 0 - score
 
     def results(self):  # pragma: no cover - the archive reads ``items``
         raise NotImplementedError
+
+
+def _limited(method):
+    """Run an Archive method under the archive's ``time_limit`` (QueryTimeout past it)."""
+    import functools
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with time_limit(self.time_limit):
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 class Archive:
@@ -540,9 +564,15 @@ class Archive:
 
     One ``Archive`` keeps one searcher open, so a batch of queries pays the
     opening cost once. Use as a context manager.
+
+    ``time_limit`` (seconds, None: none) bounds each search, count, timeline,
+    suggestion and similar-articles call: past it, ``QueryTimeout`` is raised.
     """
 
-    def __init__(self, index_dir: str | Path, ranking: Ranking | None = None):
+    def __init__(self, index_dir: str | Path, ranking: Ranking | None = None, *, time_limit: float | None = None):
+        if time_limit is not None and not (0 < time_limit < float("inf")):
+            raise ValueError(f"time_limit must be a positive number of seconds, not {time_limit!r}")
+        self.time_limit = time_limit
         self.index_dir = Path(index_dir)
         self.ranking = ranking or Ranking()
         check_version(self.index_dir)
@@ -566,6 +596,7 @@ class Archive:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    @_limited
     def search(self, request: SearchRequest) -> list[Hit]:
         """The hits of one request, best first (or by date), with snippets if asked.
 
@@ -632,7 +663,7 @@ class Archive:
         while True:
             ordered = ranking_order(entries, window, self._article_id)
             # A longer head of the ranking starts with the shorter one.
-            for key, docnum in ordered[done:]:
+            for key, docnum in checked(ordered[done:], 256):
                 if _has_all_exact(self._searcher.stored_fields(docnum), required):
                     yield to_score(key), docnum
                     passed += 1
@@ -708,7 +739,7 @@ class Archive:
         """The articles with ``forms`` as written, as a query scored on their search forms."""
         candidates = _search_form_query(forms, boost, self.ranking.field_boosts)
         confirmed = []
-        for docnum in candidates.docs(self._searcher):
+        for docnum in checked(candidates.docs(self._searcher), 256):
             stored = self._searcher.stored_fields(docnum)
             if _has_exact(stored, forms):
                 confirmed.append(wq.Term("id", stored["id"]))
@@ -784,6 +815,7 @@ class Archive:
         """The ids the index holds: the duplicate store may know articles a crash lost."""
         return [i for i in ids if self._searcher.document_number(id=i) is not None]
 
+    @_limited
     def search_grouped(self, request: SearchRequest) -> list[Hit]:
         """Like :meth:`search`, with each group of re-published articles folded into its best hit.
 
@@ -859,15 +891,17 @@ class Archive:
 
         plan = plan_query(replace(request, fill_with_any=False), self.ranking, self._parsers[request.match_all])
         q, required = self._executable(plan.query, _filter_query(self._schema, request))
-        docnums = self._searcher.docs_for_query(q)
+        docnums = checked(self._searcher.docs_for_query(q))
         if required:
             docnums = (d for d in docnums if _has_all_exact(self._searcher.stored_fields(d), required))
         return sorted(docnums)
 
+    @_limited
     def count(self, request: SearchRequest) -> int:
         """How many articles the request's query matches (see :meth:`_matching_docnums`)."""
         return len(self._matching_docnums(request))
 
+    @_limited
     def facet_counts(self, request: SearchRequest, facet: str) -> list[tuple[str | None, int]]:
         """Matching articles per source, category, year or month (None: no value), over all hits."""
         from .explore import FACETS, count_values, facet_value
@@ -890,6 +924,7 @@ class Archive:
             values = (facet_value(facet, column[d], None, None) for d in docnums)
         return count_values(values, chronological=facet in ("year", "month"))
 
+    @_limited
     def timeline(self, request: SearchRequest, by: str = "month"):
         """Matching articles per day, month or year (an ``explore.Timeline``), over all hits."""
         from .explore import PERIODS, Timeline, build_timeline
@@ -920,19 +955,31 @@ class Archive:
             return []
         # Some suggestions find nothing (their words never meet, or not in the
         # field or period asked): ask for spares and offer only those with hits.
-        found = suggest(request.text, words, _IndexLexicon(self._searcher), forced=forced, limit=limit + 3)
+        # Suggestions are extras: past SUGGEST_TIME (or the archive's time
+        # limit), those found so far are offered, and no error is raised.
+        from .errors import QueryTimeout
+        from .limits import SUGGEST_TIME, out_of_time
+
         counted = []
-        for suggestion in found:
+        budget = SUGGEST_TIME if self.time_limit is None else min(SUGGEST_TIME, self.time_limit)
+        with time_limit(budget):
             try:
-                hits = self.count(replace(request, text=suggestion.text))
-            except QuerySyntaxError:
-                continue
-            if hits:
-                counted.append(replace(suggestion, hits=hits))
-            if len(counted) == limit:
-                break
+                lexicon = _IndexLexicon(self._searcher)
+                found = suggest(request.text, words, lexicon, forced=forced, limit=limit + 3, stop=out_of_time)
+                for suggestion in found:
+                    try:
+                        hits = self.count(replace(request, text=suggestion.text))
+                    except QuerySyntaxError:
+                        continue
+                    if hits:
+                        counted.append(replace(suggestion, hits=hits))
+                    if len(counted) == limit:
+                        break
+            except QueryTimeout:
+                pass
         return counted
 
+    @_limited
     def similar(
         self, article_id: str, *, limit: int | None = 10, offset: int = 0, collapse: bool = True, snippets: bool = True
     ) -> list[Hit]:
