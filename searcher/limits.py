@@ -12,11 +12,9 @@ scoring takes) is checked while the query runs. Every refusal is a
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 import time
-from collections import Counter
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -29,7 +27,7 @@ from .errors import QuerySyntaxError, QueryTimeout
 MAX_QUERY_CHARS = 4000
 #: Brackets (and other nesting) deeper than this are refused.
 MAX_DEPTH = 16
-#: Different words in a query (a repeated word counts once).
+#: Different words in a query (a repeated word counts once: the parser keeps one of each).
 MAX_WORDS = 64
 #: Letters a pattern needs before its first ``*`` or ``?``.
 MIN_PATTERN_PREFIX = 2
@@ -85,8 +83,9 @@ def check_time() -> None:
         raise QueryTimeout(f"the query took longer than its time limit of {current[1]:g} s")
 
 
-def checked(items, every: int = CHECK_EVERY):
-    """``items``, reading the clock every ``every`` of them."""
+def checked(items, every: int | None = None):
+    """``items``, reading the clock every ``every`` (default CHECK_EVERY) of them."""
+    every = every or CHECK_EVERY
     for n, item in enumerate(items, 1):
         if not n % every:
             check_time()
@@ -156,18 +155,17 @@ def _boost(text: str) -> float:
 # --- the parsed query ------------------------------------------------------
 
 
-def bound_query(q: wq.Query, schema) -> wq.Query:
+def bound_query(q: wq.Query) -> wq.Query:
     """Check and rewrite a parsed query so that it runs in bounded time.
 
     - nesting deeper than ``2 * MAX_DEPTH`` clauses: QuerySyntaxError;
     - a range (``>x``, ``[a TO b]``) outside ``date:``: its bounds, searched as words;
     - a pattern without MIN_PATTERN_PREFIX letters before ``*`` or ``?`` (``*``,
       ``?????``, ``ب*``): QuerySyntaxError; others expand to at most MAX_EXPANSION words;
-    - the same clause repeated under one AND or OR: one clause with the weight of all;
     - more than MAX_WORDS different words: QuerySyntaxError.
     """
     _check_depth(q)
-    q = _rewrite(q, schema)
+    q = _rewrite(q)
     words = _words(q)
     if len(words) > MAX_WORDS:
         raise QuerySyntaxError(f"the query has {len(words)} different words: at most {MAX_WORDS}; shorten it")
@@ -184,19 +182,16 @@ def _check_depth(q: wq.Query) -> None:
             stack.extend((child, depth + 1) for child in node.children())
 
 
-def _rewrite(q: wq.Query, schema) -> wq.Query:
+def _rewrite(q: wq.Query) -> wq.Query:
     if isinstance(q, wq.TermRange):
         return q if q.fieldname in RANGE_FIELDS else _range_words(q)
     if isinstance(q, wq.Every):
-        raise QuerySyntaxError(_pattern_message(getattr(q, "fieldname", None) or "", "*"))
+        raise QuerySyntaxError(_pattern_message("*"))
     if isinstance(q, (wq.Prefix, wq.Wildcard)):
         return _capped(q)
     if q.is_leaf():
         return q
-    q = q.apply(lambda child: _rewrite(child, schema))
-    if isinstance(q, (wq.And, wq.Or)) and not isinstance(q, (wq.AndNot, wq.AndMaybe)):
-        q = _merge_repeats(q)
-    return q
+    return q.apply(_rewrite)
 
 
 def _range_words(q: wq.TermRange) -> wq.Query:
@@ -208,7 +203,7 @@ def _range_words(q: wq.TermRange) -> wq.Query:
     return terms[0] if len(terms) == 1 else wq.And(terms)
 
 
-def _pattern_message(fieldname: str, text: str) -> str:
+def _pattern_message(text: str) -> str:
     return (
         f"a pattern needs at least {MIN_PATTERN_PREFIX} letters before * or ?: "
         f"{text!r} would stand for too many words"
@@ -220,7 +215,7 @@ def _capped(q: wq.Query) -> wq.Query:
     literal = re.split(r"[*?]", text, maxsplit=1)[0] if isinstance(q, wq.Wildcard) else text
     shown = text + "*" if isinstance(q, wq.Prefix) else text
     if len(literal) < MIN_PATTERN_PREFIX:
-        raise QuerySyntaxError(_pattern_message(q.fieldname, shown))
+        raise QuerySyntaxError(_pattern_message(shown))
     cls = CappedPrefix if isinstance(q, wq.Prefix) else CappedWildcard
     return cls(q.fieldname, q.text, boost=q.boost, constantscore=q.constantscore)
 
@@ -250,19 +245,6 @@ class CappedPrefix(_CappedExpansion, wq.Prefix):
 
 class CappedWildcard(_CappedExpansion, wq.Wildcard):
     pass
-
-
-def _merge_repeats(q: wq.Query) -> wq.Query:
-    """``x x x`` as one ``x`` weighing three: the same scores, one matcher instead of three."""
-    counts = Counter(q.subqueries)
-    if len(counts) == len(q.subqueries):
-        return q
-    merged = [child if n == 1 else child.with_boost(child.boost * n) for child, n in counts.items()]
-    if len(merged) == 1 and isinstance(q, wq.And) and q.boost == 1.0:
-        return merged[0]
-    q = copy.copy(q)
-    q.subqueries = merged
-    return q
 
 
 def _words(q: wq.Query) -> set[str]:

@@ -21,7 +21,7 @@ from whoosh.qparser.common import QueryParserError
 from whoosh.scoring import BM25F
 
 from .errors import ArticleNotFound, QuerySyntaxError
-from .limits import BoostPlugin, bound_query, check_text, check_time, checked, time_limit
+from .limits import CHECK_EVERY, BoostPlugin, bound_query, check_text, check_time, checked, out_of_time, time_limit
 from .function_words import FUNCTION_WORD_FORMS
 from .meta import check_version
 from .models import Article, Hit
@@ -150,7 +150,19 @@ def parse_query(text: str, *, match_all: bool = True, parser=None) -> wq.Query:
     if not text or not text.strip():
         raise QuerySyntaxError("empty query")
     check_text(text)
-    parser = parser or build_parser(match_all=match_all)
+    if parser is None:
+        return _parse(text, build_parser(match_all=match_all))
+    # An open archive parses one request's text several times (hits, snippets,
+    # suggestions, counts): parsing is linear in the text but not cheap.
+    cache = parser.__dict__.setdefault("_parsed", {})
+    if text not in cache:
+        if len(cache) >= 64:
+            cache.pop(next(iter(cache)))
+        cache[text] = _parse(text, parser)
+    return cache[text]
+
+
+def _parse(text: str, parser) -> wq.Query:
     try:
         parsed = parser.parse(text)
     except RecursionError:
@@ -162,7 +174,7 @@ def parse_query(text: str, *, match_all: bool = True, parser=None) -> wq.Query:
     if parsed is wq.NullQuery:
         # Everything analysed away: only diacritics, punctuation or operators.
         raise QuerySyntaxError(f"the query {text.strip()!r} has no words to search for")
-    parsed = bound_query(parsed, parser.schema)
+    parsed = bound_query(parsed)
     if parsed is wq.NullQuery:
         raise QuerySyntaxError(f"the query {text.strip()!r} has no words to search for")
     parsed = _rewrite_dates(parsed)
@@ -539,7 +551,7 @@ class _EveryScore(ScoredCollector):
 
     def _collect(self, global_docnum: int, score: float):
         self.items.append((score, global_docnum))
-        if not len(self.items) % 1024:
+        if not len(self.items) % CHECK_EVERY:
             check_time()
         return 0 - score
 
@@ -958,7 +970,7 @@ class Archive:
         # Suggestions are extras: past SUGGEST_TIME (or the archive's time
         # limit), those found so far are offered, and no error is raised.
         from .errors import QueryTimeout
-        from .limits import SUGGEST_TIME, out_of_time
+        from .limits import SUGGEST_TIME
 
         counted = []
         budget = SUGGEST_TIME if self.time_limit is None else min(SUGGEST_TIME, self.time_limit)
@@ -967,6 +979,7 @@ class Archive:
                 lexicon = _IndexLexicon(self._searcher)
                 found = suggest(request.text, words, lexicon, forced=forced, limit=limit + 3, stop=out_of_time)
                 for suggestion in found:
+                    check_time()
                     try:
                         hits = self.count(replace(request, text=suggestion.text))
                     except QuerySyntaxError:
@@ -1061,7 +1074,7 @@ class _IndexLexicon:
         spellings: Counter[str] = Counter()
         docnums = self._searcher.docs_for_query(wq.Or([wq.Term(f, term) for f in DEFAULT_FIELD_BOOSTS]))
         for n, docnum in enumerate(docnums):
-            if n >= self.SPELLING_SAMPLE:
+            if n >= self.SPELLING_SAMPLE or (n and out_of_time()):
                 break
             stored = self._searcher.stored_fields(docnum)
             for f in DEFAULT_FIELD_BOOSTS:
