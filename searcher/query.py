@@ -155,11 +155,13 @@ def parse_query(text: str, *, match_all: bool = True, parser=None) -> wq.Query:
     # An open archive parses one request's text several times (hits, snippets,
     # suggestions, counts): parsing is linear in the text but not cheap.
     cache = parser.__dict__.setdefault("_parsed", {})
-    if text not in cache:
+    parsed = cache.get(text)
+    if parsed is None:
+        parsed = _parse(text, parser)
         if len(cache) >= 64:
-            cache.pop(next(iter(cache)))
-        cache[text] = _parse(text, parser)
-    return cache[text]
+            cache.clear()
+        cache[text] = parsed
+    return parsed
 
 
 def _parse(text: str, parser) -> wq.Query:
