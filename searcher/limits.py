@@ -31,8 +31,10 @@ MAX_DEPTH = 16
 MAX_WORDS = 64
 #: Letters a pattern needs before its first ``*`` or ``?``.
 MIN_PATTERN_PREFIX = 2
-#: Words a pattern may stand for in the index.
-MAX_EXPANSION = 1000
+#: Words a pattern may stand for (in one segment of the index: Whoosh expands
+#: patterns segment by segment). ``من*?`` stands for ~500 words in each 20,000
+#: articles and took 2.4 s on 72,000; ``مست*`` (~200) 0.7 s.
+MAX_EXPANSION = 300
 #: A boost (``word^2``) is above 0 and at most this.
 MAX_BOOST = 100.0
 #: Fields that only select (never expanded into all their words): ranges stay ranges only here.
@@ -228,7 +230,7 @@ class _CappedExpansion:
             if n > MAX_EXPANSION:
                 shown = f"{self.text}*" if isinstance(self, wq.Prefix) else self.text
                 raise QuerySyntaxError(
-                    f"the pattern {shown!r} stands for more than {MAX_EXPANSION:,} words in this archive: "
+                    f"the pattern {shown!r} stands for too many words (over {MAX_EXPANSION:,}) in this archive: "
                     "add letters before * or ?"
                 )
             if not n % 256:
