@@ -31,6 +31,8 @@ _EXPORTS = {
     "Problem": "models",
     "Snippet": "models",
     "SearcherError": "errors",
+    "QuerySyntaxError": "errors",
+    "QueryTimeout": "errors",
     "normalise": "normalise",
     "stem": "stem",
     "analyse": "terms",

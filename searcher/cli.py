@@ -595,6 +595,21 @@ def bidi_option(command):
     )(command)
 
 
+#: Seconds one query may run from the command line (0: no limit).
+DEFAULT_TIME_LIMIT = 10.0
+
+
+def time_limit_option(command):
+    return click.option(
+        "--time-limit", type=click.FloatRange(min=0, max=86400), default=DEFAULT_TIME_LIMIT, show_default=True,
+        metavar="SECONDS", help="Stop a query that runs longer (exit 2); 0: no limit.",
+    )(command)
+
+
+def _seconds(time_limit: float) -> float | None:
+    return time_limit or None
+
+
 def null_option(command):
     """``-0``/``--null``: ids separated by NUL, for ids with spaces (``xargs -0``)."""
     return click.option(
@@ -650,6 +665,7 @@ def _for_terminal(text: str, bidi: bool) -> str:
     help="Fold re-published copies of an article into its best hit (+N similar).",
 )
 @click.option("--suggest", is_flag=True, help='Always offer "did you mean" spellings (default: when under 3 hits).')
+@time_limit_option
 @bidi_option
 @click.pass_obj
 def query_command(obj, words, topics, fmt, limit, offset, sources, since, until, sort, match_any, match_all_only, no_snippets, explain, run_tag, color, **explore):
@@ -700,11 +716,12 @@ def query_command(obj, words, topics, fmt, limit, offset, sources, since, until,
             click.echo(_explain(plan_query(request), request))
         return
     if explore["facets"]:
-        sys.exit(_run_facets(obj["index_dir"], requests, explore["facets"], fmt, explore["bidi"]))
+        sys.exit(_run_facets(obj["index_dir"], requests, explore["facets"], fmt, explore["bidi"], explore["time_limit"]))
     use_color = _use_color(sys.stdout) if color is None else color
     found, failed = _run_queries(
         obj["index_dir"], requests, fmt, run_tag, use_color, batch=topics is not None,
         collapse=explore["collapse"], suggest=explore["suggest"], bidi=explore["bidi"], end=end,
+        time_limit=explore["time_limit"],
     )
     if failed:
         sys.exit(EXIT_ERROR)
@@ -739,26 +756,26 @@ def _line_end(fmt: str, null: bool) -> str:
     return "\0"
 
 
-def _run_queries(index_dir, requests, fmt, run_tag, use_color, batch, collapse=False, suggest=False, bidi=False, end="\n") -> tuple[bool, int]:
+def _run_queries(index_dir, requests, fmt, run_tag, use_color, batch, collapse=False, suggest=False, bidi=False, end="\n", time_limit=0.0) -> tuple[bool, int]:
     """Run every request on one open index, printing as it goes.
 
     Returns whether anything was found and, in batch mode, how many topics
     failed: a bad topic is reported and the batch goes on.
     """
     from . import output
-    from .errors import QuerySyntaxError
+    from .errors import QuerySyntaxError, QueryTimeout
     from .query import Archive
     from .terminal import printable_hit
 
     mark, visual = _marking(use_color, bidi)
     found = False
     failed = 0
-    with Archive(index_dir) as archive:
+    with Archive(index_dir, time_limit=_seconds(time_limit)) as archive:
         for request in requests:
             try:
                 hits = archive.search_grouped(request) if collapse else archive.search(request)
                 suggestions = _suggestions(archive, request, hits, suggest, batch)
-            except QuerySyntaxError as error:
+            except (QuerySyntaxError, QueryTimeout) as error:
                 if not batch:
                     raise
                 failed += 1
@@ -1028,7 +1045,7 @@ def _suggestions(archive, request, hits, forced: bool, batch: bool):
     return archive.suggest(request) or None
 
 
-def _run_facets(index_dir, requests, facets, fmt, bidi) -> int:
+def _run_facets(index_dir, requests, facets, fmt, bidi, time_limit=0.0) -> int:
     """Print hit counts per facet value for every request; the exit code."""
     from . import output
     from .query import Archive
@@ -1036,7 +1053,7 @@ def _run_facets(index_dir, requests, facets, fmt, bidi) -> int:
     if fmt not in ("table", "jsonl", "tsv"):
         raise click.UsageError("--facet prints counts: use --format table, jsonl or tsv")
     found = False
-    with Archive(index_dir) as archive:
+    with Archive(index_dir, time_limit=_seconds(time_limit)) as archive:
         for request in requests:
             for facet in facets:
                 counts = archive.facet_counts(request, facet)
@@ -1072,9 +1089,10 @@ def _run_facets(index_dir, requests, facets, fmt, bidi) -> int:
 @click.option("--since", metavar="DATE", help="Only articles dated on or after DATE (YYYY[-MM[-DD]] or DD/MM/YYYY).")
 @click.option("--until", metavar="DATE", help="Only articles dated on or before DATE (YYYY[-MM[-DD]] or DD/MM/YYYY).")
 @click.option("--any", "match_any", is_flag=True, help="Count articles with any of the words, not all.")
+@time_limit_option
 @bidi_option
 @click.pass_obj
-def timeline_command(obj, words, by, plot_path, fmt, sources, since, until, match_any, bidi):
+def timeline_command(obj, words, by, plot_path, fmt, sources, since, until, match_any, time_limit, bidi):
     """Chart how many articles match a query per month (or day, or year).
 
     Counts every matching article (not a top N), empty periods included;
@@ -1105,7 +1123,7 @@ def timeline_command(obj, words, by, plot_path, fmt, sources, since, until, matc
     request = SearchRequest(
         text=text, sources=tuple(sources), since=since, until=until, match_all=not match_any, fill_with_any=False
     )
-    with Archive(obj["index_dir"]) as archive:
+    with Archive(obj["index_dir"], time_limit=_seconds(time_limit)) as archive:
         if by == "auto":
             timeline = auto_timeline(archive.timeline(request, "day"))
         else:

@@ -74,3 +74,9 @@ class SegmentBuildFailed(RuntimeError):
         self.details = details
         self.batch = batch
         super().__init__(f"building the segment of batch {batch} failed: {self.reason}")
+
+
+class QueryTimeout(SearcherError):
+    """A query ran longer than its time limit (``Archive(..., time_limit=...)``, ``--time-limit``)."""
+
+    hint = "Narrow the query (more words, a phrase, --since/--until), or allow more time with --time-limit SECONDS"

@@ -21,6 +21,7 @@ from whoosh.qparser.common import QueryParserError
 from whoosh.scoring import BM25F
 
 from .errors import ArticleNotFound, QuerySyntaxError
+from .limits import CHECK_EVERY, BoostPlugin, bound_query, check_text, check_time, checked, out_of_time, time_limit
 from .function_words import FUNCTION_WORD_FORMS
 from .meta import check_version
 from .models import Article, Hit
@@ -134,6 +135,8 @@ def build_parser(
     parser.add_plugin(WildcardPlugin())
     parser.add_plugin(ExactMarkerPlugin())
     parser.add_plugin(qparser.GtLtPlugin())
+    parser.remove_plugin_class(qparser.BoostPlugin)
+    parser.add_plugin(BoostPlugin())
     parser.add_plugin(qparser.MultifieldPlugin(list(field_boosts), fieldboosts=field_boosts))
     return parser
 
@@ -141,20 +144,41 @@ def build_parser(
 def parse_query(text: str, *, match_all: bool = True, parser=None) -> wq.Query:
     """Parse the query language into an engine query (see the README for the syntax).
 
-    Raises QuerySyntaxError for an empty query, one with no searchable words, or
-    an invalid date.
+    Raises QuerySyntaxError for an empty query, one with no searchable words, an
+    invalid date, or one over the limits of ``searcher.limits`` (length, nesting,
+    words, boosts, patterns).
     """
     if not text or not text.strip():
         raise QuerySyntaxError("empty query")
-    parser = parser or build_parser(match_all=match_all)
+    check_text(text)
+    if parser is None:
+        return _parse(text, build_parser(match_all=match_all))
+    # An open archive parses one request's text several times (hits, snippets,
+    # suggestions, counts): parsing is linear in the text but not cheap.
+    cache = parser.__dict__.setdefault("_parsed", {})
+    parsed = cache.get(text)
+    if parsed is None:
+        parsed = _parse(text, parser)
+        if len(cache) >= 64:
+            cache.clear()
+        cache[text] = parsed
+    return parsed
+
+
+def _parse(text: str, parser) -> wq.Query:
     try:
         parsed = parser.parse(text)
+    except RecursionError:
+        raise QuerySyntaxError("the query is nested too deeply") from None
     except (QueryParserError, IndexError) as error:
         # Whoosh's parser fails on some stray operators, e.g. a leading "<" with
         # no field before it (IndexError inside its GtLt plugin).
         raise QuerySyntaxError(f"cannot parse the query {text.strip()!r}: check its operators, brackets and quotes") from None
     if parsed is wq.NullQuery:
         # Everything analysed away: only diacritics, punctuation or operators.
+        raise QuerySyntaxError(f"the query {text.strip()!r} has no words to search for")
+    parsed = bound_query(parsed)
+    if parsed is wq.NullQuery:
         raise QuerySyntaxError(f"the query {text.strip()!r} has no words to search for")
     parsed = _rewrite_dates(parsed)
     _check_exact_clauses(parsed)
@@ -312,11 +336,30 @@ class Unscored(wq.ConstantScoreQuery):
     def matcher(self, searcher, context=None):
         from whoosh.searching import SearchContext
 
+        if isinstance(self.child, wq.MultiTerm):
+            return self._each_word(searcher)
         context = context or SearchContext()
         m = self.child.matcher(searcher, context)
         if isinstance(m, matching.NullMatcherClass):
             return m
         return _ZeroScores(array("I", m.all_ids()), all_weights=0.0, term=m.term())
+
+    def _each_word(self, searcher):
+        """A range or pattern (``date:>2015``, ``date:2019``): the articles of each of its words.
+
+        Whoosh would join thousands of date words in a tree of unions, each
+        article climbing it; reading each word's list is many times faster.
+        """
+        reader = searcher.reader()
+        fieldname = self.child.fieldname
+        found: set[int] = set()
+        for btext in checked(self.child._btexts(reader), 256):
+            # The empty date ("") is an undated article's: in no range.
+            if btext and (fieldname, btext) in reader:
+                found.update(reader.postings(fieldname, btext).all_ids())
+        if not found:
+            return matching.NullMatcher()
+        return _ZeroScores(array("I", sorted(found)), all_weights=0.0)
 
 
 #: Fields that only select articles: a ``date:`` or ``source:`` clause never changes a score.
@@ -530,10 +573,24 @@ class _EveryScore(ScoredCollector):
 
     def _collect(self, global_docnum: int, score: float):
         self.items.append((score, global_docnum))
+        if not len(self.items) % CHECK_EVERY:
+            check_time()
         return 0 - score
 
     def results(self):  # pragma: no cover - the archive reads ``items``
         raise NotImplementedError
+
+
+def _limited(method):
+    """Run an Archive method under the archive's ``time_limit`` (QueryTimeout past it)."""
+    import functools
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with time_limit(self.time_limit):
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 class Archive:
@@ -541,9 +598,15 @@ class Archive:
 
     One ``Archive`` keeps one searcher open, so a batch of queries pays the
     opening cost once. Use as a context manager.
+
+    ``time_limit`` (seconds, None: none) bounds each search, count, timeline,
+    suggestion and similar-articles call: past it, ``QueryTimeout`` is raised.
     """
 
-    def __init__(self, index_dir: str | Path, ranking: Ranking | None = None):
+    def __init__(self, index_dir: str | Path, ranking: Ranking | None = None, *, time_limit: float | None = None):
+        if time_limit is not None and not (0 < time_limit < float("inf")):
+            raise ValueError(f"time_limit must be a positive number of seconds, not {time_limit!r}")
+        self.time_limit = time_limit
         self.index_dir = Path(index_dir)
         self.ranking = ranking or Ranking()
         check_version(self.index_dir)
@@ -571,6 +634,7 @@ class Archive:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    @_limited
     def search(self, request: SearchRequest) -> list[Hit]:
         """The hits of one request, best first (or by date), with snippets if asked.
 
@@ -637,7 +701,7 @@ class Archive:
         while True:
             ordered = ranking_order(entries, window, self._article_id)
             # A longer head of the ranking starts with the shorter one.
-            for key, docnum in ordered[done:]:
+            for key, docnum in checked(ordered[done:], 256):
                 if _has_all_exact(self._searcher.stored_fields(docnum), required):
                     yield to_score(key), docnum
                     passed += 1
@@ -670,8 +734,38 @@ class Archive:
             for _, docnum in scored
         ]
 
+    #: Stored-field reads for ids after which every id is read at once from the id field's terms.
+    ID_MAP_AFTER = 2048
+
     def _article_id(self, docnum: int) -> str:
+        # Ties are broken by id. A filter-only or NOT-only query (date:2016,
+        # -word) ties every hit: one stored-field read each is seconds on
+        # 70,000 articles, so past ID_MAP_AFTER reads the ids come from a map
+        # read once from the id field's term dictionary (a quarter second).
+        ids = getattr(self, "_ids", None)
+        if ids is not None and docnum in ids:
+            return ids[docnum]
+        self._id_reads = getattr(self, "_id_reads", 0) + 1
+        if not self._id_reads % CHECK_EVERY:
+            check_time()
+        if ids is None and self._id_reads > self.ID_MAP_AFTER:
+            self._ids = ids = self._id_map()
+            if docnum in ids:
+                return ids[docnum]
         return self._searcher.stored_fields(docnum)["id"]
+
+    def _id_map(self) -> dict[int, str]:
+        """docnum -> article id for every article, from the id field's terms (no stored fields read)."""
+        ids: dict[int, str] = {}
+        for leaf, offset in self._searcher.reader().leaf_readers():
+            for n, (btext, info) in enumerate(leaf.iter_field("id"), 1):
+                if not n % CHECK_EVERY:
+                    check_time()
+                text = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+                # An id twice in one segment (replaced in one run): the stored field decides.
+                if info.doc_frequency() == 1:
+                    ids[info.min_id() + offset] = text
+        return ids
 
     def _executable(self, q: wq.Query, restrict: wq.Query | None) -> tuple[wq.Query, list[list[str]]]:
         """The engine query for a planned query and the filters, and the exact forms each hit must have.
@@ -713,7 +807,7 @@ class Archive:
         """The articles with ``forms`` as written, as a query scored on their search forms."""
         candidates = _search_form_query(forms, boost, self.ranking.field_boosts)
         confirmed = []
-        for docnum in candidates.docs(self._searcher):
+        for docnum in checked(candidates.docs(self._searcher), 256):
             stored = self._searcher.stored_fields(docnum)
             if _has_exact(stored, forms):
                 confirmed.append(wq.Term("id", stored["id"]))
@@ -789,6 +883,7 @@ class Archive:
         """The ids the index holds: the duplicate store may know articles a crash lost."""
         return [i for i in ids if self._searcher.document_number(id=i) is not None]
 
+    @_limited
     def search_grouped(self, request: SearchRequest) -> list[Hit]:
         """Like :meth:`search`, with each group of re-published articles folded into its best hit.
 
@@ -864,15 +959,17 @@ class Archive:
 
         plan = plan_query(replace(request, fill_with_any=False), self.ranking, self._parsers[request.match_all])
         q, required = self._executable(plan.query, _filter_query(self._schema, request))
-        docnums = self._searcher.docs_for_query(q)
+        docnums = checked(self._searcher.docs_for_query(q))
         if required:
             docnums = (d for d in docnums if _has_all_exact(self._searcher.stored_fields(d), required))
         return sorted(docnums)
 
+    @_limited
     def count(self, request: SearchRequest) -> int:
         """How many articles the request's query matches (see :meth:`_matching_docnums`)."""
         return len(self._matching_docnums(request))
 
+    @_limited
     def facet_counts(self, request: SearchRequest, facet: str) -> list[tuple[str | None, int]]:
         """Matching articles per source, category, year or month (None: no value), over all hits."""
         from .explore import FACETS, count_values, facet_value
@@ -895,6 +992,7 @@ class Archive:
             values = (facet_value(facet, column[d], None, None) for d in docnums)
         return count_values(values, chronological=facet in ("year", "month"))
 
+    @_limited
     def timeline(self, request: SearchRequest, by: str = "month"):
         """Matching articles per day, month or year (an ``explore.Timeline``), over all hits."""
         from .explore import PERIODS, Timeline, build_timeline
@@ -925,19 +1023,32 @@ class Archive:
             return []
         # Some suggestions find nothing (their words never meet, or not in the
         # field or period asked): ask for spares and offer only those with hits.
-        found = suggest(request.text, words, _IndexLexicon(self._searcher), forced=forced, limit=limit + 3)
+        # Suggestions are extras: past SUGGEST_TIME (or the archive's time
+        # limit), those found so far are offered, and no error is raised.
+        from .errors import QueryTimeout
+        from .limits import SUGGEST_TIME
+
         counted = []
-        for suggestion in found:
+        budget = SUGGEST_TIME if self.time_limit is None else min(SUGGEST_TIME, self.time_limit)
+        with time_limit(budget):
             try:
-                hits = self.count(replace(request, text=suggestion.text))
-            except QuerySyntaxError:
-                continue
-            if hits:
-                counted.append(replace(suggestion, hits=hits))
-            if len(counted) == limit:
-                break
+                lexicon = _IndexLexicon(self._searcher)
+                found = suggest(request.text, words, lexicon, forced=forced, limit=limit + 3, stop=out_of_time)
+                for suggestion in found:
+                    check_time()
+                    try:
+                        hits = self.count(replace(request, text=suggestion.text))
+                    except QuerySyntaxError:
+                        continue
+                    if hits:
+                        counted.append(replace(suggestion, hits=hits))
+                    if len(counted) == limit:
+                        break
+            except QueryTimeout:
+                pass
         return counted
 
+    @_limited
     def similar(
         self, article_id: str, *, limit: int | None = 10, offset: int = 0, collapse: bool = True, snippets: bool = True
     ) -> list[Hit]:
@@ -1019,7 +1130,7 @@ class _IndexLexicon:
         spellings: Counter[str] = Counter()
         docnums = self._searcher.docs_for_query(wq.Or([wq.Term(f, term) for f in DEFAULT_FIELD_BOOSTS]))
         for n, docnum in enumerate(docnums):
-            if n >= self.SPELLING_SAMPLE:
+            if n >= self.SPELLING_SAMPLE or (n and out_of_time()):
                 break
             stored = self._searcher.stored_fields(docnum)
             for f in DEFAULT_FIELD_BOOSTS:

@@ -18,9 +18,16 @@ DEFAULT_FIELD_BOOSTS = {"title": 1.5, "body": 1.0}
 EXACT_FIELD = "exact"
 
 
+#: Index fields a query cannot name: stored only (url, time, related, origin) or
+#: internal (source_key, fingerprint). ``url:x`` is searched as plain words.
+UNSEARCHABLE_FIELDS = ("time", "url", "related", "origin", "source_key", "fingerprint")
+
+
 def build_query_schema() -> Schema:
-    """The index schema plus the exact-form pseudo-field, for parsing queries."""
+    """The searchable fields of the index plus the exact-form pseudo-field, for parsing queries."""
     schema = build_schema()
+    for name in UNSEARCHABLE_FIELDS:
+        schema.remove(name)
     schema.add(EXACT_FIELD, TEXT(analyzer=exact_analyzer()))
     return schema
 

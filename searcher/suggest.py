@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -276,40 +276,62 @@ def choose_spelling(typed: str, surfaces: Counter[str]) -> str | None:
 
 
 def suggest(
-    text: str, words: Sequence[QueryWord], lexicon: Lexicon, *, forced: bool = False, limit: int = 3
+    text: str,
+    words: Sequence[QueryWord],
+    lexicon: Lexicon,
+    *,
+    forced: bool = False,
+    limit: int = 3,
+    stop: Callable[[], bool] | None = None,
 ) -> list[Suggestion]:
     """Whole queries to try instead of ``text``: the best spelling of every doubtful word
     first, then the second-best of each word in turn.
 
     ``words`` are the query's searchable words (not operators, field names or
-    exact forms).
+    exact forms). A word typed several times is looked up once. ``stop`` is
+    asked between lookups: when it returns True, the words not looked up yet
+    get no suggestion (a time budget).
     """
     choices: list[tuple[QueryWord, list[tuple[str, int]]]] = []
+    options_of: dict[str, list[tuple[str, int]]] = {}
     for word in words:
-        frequency = lexicon.frequency(word.search_form)
-        if frequency > RARE_WORD or len(word.search_form) > MAX_WORD_LENGTH:
-            continue
-        candidates = {c: lexicon.frequency(c) for c in candidates_of(word.search_form, lexicon)}
-        ranked = rank_candidates(word.search_form, frequency, candidates, forced=forced, keep=RERANKED)
-        typed = exact_form(word.text)
-        scored = []
-        for candidate, candidate_frequency, distance in ranked:
-            spelling = choose_spelling(word.text, lexicon.surfaces(candidate))
-            if spelling is not None and exact_form(spelling) != typed:
-                # Stemming may hide or add an edit (الحديدت is حديدت, الحديدة is حديد):
-                # the closer of the search forms and the spellings counts.
-                distance = min(distance, weighted_distance(typed, exact_form(spelling)))
-                scored.append((_score(distance, candidate_frequency), spelling, candidate_frequency))
-        scored.sort()
-        if scored:
-            choices.append((word, [(spelling, f) for _, spelling, f in scored[:CANDIDATES_PER_WORD]]))
+        if word.text not in options_of:
+            if stop is not None and stop():
+                break
+            options_of[word.text] = _options(word, lexicon, forced, stop)
+        if options_of[word.text]:
+            choices.append((word, options_of[word.text]))
     if not choices:
         return []
     variants = [{word: options[0] for word, options in choices}]
     for word, options in choices:
         for option in options[1:]:
+            if len(variants) >= limit:
+                break
             variants.append({**variants[0], word: option})
     return [_apply(text, variant) for variant in variants[:limit]]
+
+
+def _options(word: QueryWord, lexicon: Lexicon, forced: bool, stop) -> list[tuple[str, int]]:
+    """(spelling, frequency) to offer for one word, best first (at most CANDIDATES_PER_WORD)."""
+    frequency = lexicon.frequency(word.search_form)
+    if frequency > RARE_WORD or len(word.search_form) > MAX_WORD_LENGTH:
+        return []
+    candidates = {c: lexicon.frequency(c) for c in candidates_of(word.search_form, lexicon)}
+    ranked = rank_candidates(word.search_form, frequency, candidates, forced=forced, keep=RERANKED)
+    typed = exact_form(word.text)
+    scored = []
+    for candidate, candidate_frequency, distance in ranked:
+        if stop is not None and stop():
+            break
+        spelling = choose_spelling(word.text, lexicon.surfaces(candidate))
+        if spelling is not None and exact_form(spelling) != typed:
+            # Stemming may hide or add an edit (الحديدت is حديدت, الحديدة is حديد):
+            # the closer of the search forms and the spellings counts.
+            distance = min(distance, weighted_distance(typed, exact_form(spelling)))
+            scored.append((_score(distance, candidate_frequency), spelling, candidate_frequency))
+    scored.sort()
+    return [(spelling, f) for _, spelling, f in scored[:CANDIDATES_PER_WORD]]
 
 
 def _apply(text: str, replacements: dict[QueryWord, tuple[str, int]]) -> Suggestion:

@@ -216,7 +216,8 @@ def query_index(tmp_path_factory):
         ("، ؟ « »", 2, "no words to search for"),  # only punctuation
         ("", 2, "empty query"),
         ("date:2019-02-30", 2, "invalid date"),
-        ("الباغوز " * 2000, 0, None),  # 16,000 characters
+        ("الباغوز " * 2000, 2, "at most 4,000 are searched"),  # 16,000 characters: over the limit
+        ("الباغوز " * 400, 0, None),  # 3,200 characters, one word repeated: searched as one word
     ],
 )
 def test_bad_queries_get_a_message_or_a_sensible_search(query_index, query, code, message):
