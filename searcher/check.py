@@ -212,13 +212,17 @@ def _check_permissions(path: Path, names: list[str], report: CheckReport) -> Non
 
 
 def _check_version(path: Path, report: CheckReport) -> None:
-    from .errors import IndexVersionMismatch
+    from .errors import IndexDamaged, IndexVersionMismatch
     from .meta import check_version
 
     try:
         check_version(path)
     except IndexVersionMismatch as exc:
         report.add("version", META_FILE, f"{exc}; rebuild: search index --rebuild PATHS")
+    except IndexDamaged as exc:
+        # A segment file whose size or checksum differs from the one recorded when it was written.
+        damaged = str(exc).split(" is damaged", 1)[0]
+        report.add("unreadable", Path(damaged).name if damaged != str(exc) else META_FILE, f"{exc}; rebuild: search index --rebuild PATHS")
     except SearcherError as exc:
         report.add("version", META_FILE, str(exc))
     except Exception:  # noqa: BLE001 - a table of contents that cannot be read: reported as "toc"

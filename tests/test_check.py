@@ -131,7 +131,11 @@ def test_damaged_postings_are_found(index):
     assert f"{postings.name}: unreadable: " in result.stdout
 
 
-def test_damaged_stored_text_is_found_by_the_full_read_only(index):
+def test_damaged_stored_text_is_found_by_the_full_read_only(index, monkeypatch):
+    from searcher import integrity
+
+    # Files under DIGEST_AT_OPEN have their checksums compared even by --quick: not here.
+    monkeypatch.setattr(integrity, "DIGEST_AT_OPEN", 0)
     stored = segment_file(index, "._stored.col")
     data = bytearray(stored.read_bytes())
     data[10 : len(data) // 2] = b"\x00" * (len(data) // 2 - 10)  # the texts; the offsets at the end intact
@@ -328,3 +332,13 @@ def test_a_run_that_fails_midway_is_reconciled_by_the_next(index, monkeypatch):
         pass
     assert calls == [1]
     assert check_index(index).findings == []
+
+
+def test_a_small_file_whose_checksum_differs_is_found_by_the_quick_check(index):
+    stored = segment_file(index, "._stored.col")
+    data = bytearray(stored.read_bytes())
+    data[10:20] = b"\x00" * 10
+    stored.write_bytes(bytes(data))
+    result = run_check(index, "--quick")
+    assert result.exit_code == 1
+    assert f"{stored.name}: unreadable: " in result.stdout and "checksum" in result.stdout
