@@ -115,8 +115,12 @@ def _old(text: str, match_all: bool):
 
 
 def _new(text: str, match_all: bool):
+    # The limits of searcher.limits apply to the text and to the compiled query on both paths.
+    from searcher.limits import bound_query, check_text
+
     try:
-        return to_whoosh(parse(text, match_all=match_all))
+        check_text(text)
+        return bound_query(to_whoosh(parse(text, match_all=match_all)))
     except QuerySyntaxError:
         return QuerySyntaxError
 
