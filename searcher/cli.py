@@ -946,6 +946,79 @@ def _show_many(index_dir, ids, fmt, dupes, bidi, null) -> int:
     return status
 
 
+@cli.command("delete")
+@index_dir_option
+@click.argument("article_ids", nargs=-1, required=True, metavar="ARTICLE_ID...")
+@click.option("-0", "--null", is_flag=True, help="With -: ids on standard input end with NUL, not a newline.")
+@click.option(
+    "--lock-timeout", type=click.FloatRange(min=0), default=10.0, show_default=True,
+    help="Seconds to wait while another process writes to the index.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary (ids not found are still reported).")
+@click.pass_obj
+def delete_command(obj, article_ids, null, lock_timeout, quiet):
+    """Delete articles from the index by id (ARTICLE_ID "-": ids read from standard input).
+
+    Every deletion is committed at once, with the duplicate groups: a kill
+    leaves all of them or none. Indexing the article's file again adds it
+    back.
+
+    \b
+    Exit codes:
+      0    every id was deleted
+      1    some id was not in the index (the others are deleted)
+      2    error: nothing was deleted (no index, index locked, bad input …)
+
+    \b
+    Example:
+      search delete snn-2015-08-09-00042
+      search query الباغوز -f ids | search delete -
+      search query الباغوز -f ids -0 | search delete -0 -
+      search delete -- --help        (an id that starts with -)
+    """
+    from .indexer import Indexer
+    from .meta import check_version
+
+    if "-" in article_ids:
+        if len(article_ids) > 1:
+            raise click.UsageError("- (ids read from standard input) goes alone")
+        ids = []
+        for number, raw in _read_ids(null):
+            article_id = _decode_id(number, raw, null)
+            if article_id.strip():
+                ids.append(article_id)
+        if not ids:
+            click.echo("No ids on standard input.", err=True)
+            sys.exit(EXIT_NOTHING)
+    elif null:
+        raise click.UsageError("-0/--null goes with ARTICLE_ID - (ids read from standard input)")
+    else:
+        ids = list(article_ids)
+    check_version(obj["index_dir"])  # never create an index to delete from
+    _private_files()
+    with Indexer(obj["index_dir"], lock_timeout=lock_timeout) as indexer:
+        deleted, not_found = indexer.delete(ids)
+    if not quiet or not_found:
+        click.echo(printable(_deletion_summary(deleted, not_found), one_line=True), err=True)
+    sys.exit(EXIT_NOTHING if not_found else EXIT_OK)
+
+
+#: Ids not found listed by name in the summary of ``search delete``; the rest are counted.
+NOT_FOUND_SHOWN = 10
+
+
+def _deletion_summary(deleted: list[str], not_found: list[str]) -> str:
+    """"deleted 3 articles; 1 id not found: x" (the first few ids not found, quoted when needed)."""
+    import shlex
+
+    summary = f"deleted {len(deleted)} article{'' if len(deleted) == 1 else 's'}"
+    if not_found:
+        shown = ", ".join(shlex.quote(article_id) for article_id in not_found[:NOT_FOUND_SHOWN])
+        more = f" and {len(not_found) - NOT_FOUND_SHOWN} more" if len(not_found) > NOT_FOUND_SHOWN else ""
+        summary += f"; {len(not_found)} id{'' if len(not_found) == 1 else 's'} not found: {shown}{more}"
+    return summary
+
+
 @cli.command("stats")
 @index_dir_option
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)

@@ -133,6 +133,8 @@ class Indexer:
         self.jobs = max(1, jobs)
         self.stats = IndexStats()
         self._seen: dict[str, str] = {}
+        #: Ids of the index before the run that this run deletes: an add of one is new again.
+        self._deleted: set[str] = set()
         self._started = time.perf_counter()
         self._before = None
         self._builds = None
@@ -277,7 +279,7 @@ class Indexer:
             return "skipped"
         self._seen[article.id] = location
         replaced = None
-        if self._before is not None:
+        if self._before is not None and article.id not in self._deleted:
             if self._before.document_number(fingerprint=fp) is not None:
                 self.stats.unchanged += 1
                 return "unchanged"
@@ -313,6 +315,39 @@ class Indexer:
         self.commit()
         self.publish()
         return self.stats
+
+    def delete(self, ids: Iterable[str]) -> tuple[list[str], list[str]]:
+        """Delete the articles with these ids; returns (deleted, not found), each in input order.
+
+        The deletions are committed with the batch being filled (at the latest
+        when the run commits): one commit, durable and atomic like an update.
+        Only articles of the index as it was before the run can be deleted; an
+        article added earlier in the same run raises ValueError. An id deleted
+        and then added in the same run is added again as new. In a rebuild,
+        which starts from nothing, every id is not found. Repeated ids count once.
+        """
+        deleted: list[str] = []
+        not_found: list[str] = []
+        for article_id in ids:
+            if article_id in self._seen:
+                raise ValueError(f"cannot delete {article_id!r}: it was added in this run")
+            if article_id in self._deleted:
+                continue
+            docnum = None
+            if self._before is not None and not self._dropped:
+                docnum = self._before.document_number(id=article_id)
+            if docnum is None:
+                not_found.append(article_id)
+                continue
+            self._complete = False
+            self.duplicates.remove(article_id)
+            batch = self._open or self._start_batch()
+            batch.deletions.append(docnum)
+            batch.removing[article_id] = docnum
+            self._deleted.add(article_id)
+            self.stats.deleted += 1
+            deleted.append(article_id)
+        return deleted, not_found
 
     @property
     def rebuilding(self) -> bool:
@@ -442,8 +477,10 @@ class Indexer:
         batch, self._open = self._open, None
         if batch is not None:
             self._builds.discard(batch)
-            self.stats.added -= batch.size - len(batch.deletions)
-            self.stats.updated -= len(batch.deletions)
+            self.stats.added -= batch.size - len(batch.replacing)
+            self.stats.updated -= len(batch.replacing)
+            self.stats.deleted -= len(batch.removing)
+            self._deleted.difference_update(batch.removing)
         self._commit_finished(wait=True)
 
     def close(self, abort: bool = False) -> None:

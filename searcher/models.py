@@ -161,6 +161,8 @@ class IndexStats:
     skipped: int = 0
     warnings: int = 0
     empty: int = 0
+    #: Articles deleted by id (:meth:`searcher.indexer.Indexer.delete`).
+    deleted: int = 0
     seconds: float = 0.0
     skip_reasons: dict[str, int] = field(default_factory=dict)
 

@@ -72,6 +72,8 @@ class Batch:
     deletions: list[int] = field(default_factory=list)
     #: Id -> global number of the document it replaces, for the deletions above.
     replacing: dict[str, int] = field(default_factory=dict)
+    #: Id -> global number of a document of the index before the run that this batch deletes (not replaced).
+    removing: dict[str, int] = field(default_factory=dict)
     segment: object = None
     done: bool = False
     error: str | None = None
