@@ -426,6 +426,14 @@ class Indexer:
         except Exception:
             pass  # readers ignore group members the index does not hold
 
+    def _keep(self, removing: dict[str, int]) -> None:
+        """Deletions dropped with their batch: the articles go back into the duplicate store, as before."""
+        for article_id, docnum in removing.items():
+            fields = self._before.stored_fields(docnum)
+            self.duplicates.add(Article(id=article_id, title="", body=fields.get("body") or ""))
+            self._deleted.discard(article_id)
+        self.stats.deleted -= len(removing)
+
     def _reject(self, batch: Batch) -> None:
         """Skip the articles a worker could not analyse: counted, reported, and their old versions kept."""
         for location, article_id, reason in batch.rejected:
@@ -479,8 +487,7 @@ class Indexer:
             self._builds.discard(batch)
             self.stats.added -= batch.size - len(batch.replacing)
             self.stats.updated -= len(batch.replacing)
-            self.stats.deleted -= len(batch.removing)
-            self._deleted.difference_update(batch.removing)
+            self._keep(batch.removing)
         self._commit_finished(wait=True)
 
     def close(self, abort: bool = False) -> None:
