@@ -499,7 +499,7 @@ def _check_store(path: Path, live: _Live | None, report: CheckReport, compare: b
 
 
 def _check_store_db(db: sqlite3.Connection, live: _Live | None, report: CheckReport, compare: bool) -> None:
-    from . import dupstore, duplicates
+    from . import dupstore
 
     name = dupstore.STORE_FILE
     result = [row[0] for row in db.execute("PRAGMA quick_check" if report.quick else "PRAGMA integrity_check")]

@@ -6,7 +6,6 @@ import datetime as dt
 import heapq
 from array import array
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -170,7 +169,7 @@ def _parse(text: str, parser) -> wq.Query:
         parsed = parser.parse(text)
     except RecursionError:
         raise QuerySyntaxError("the query is nested too deeply") from None
-    except (QueryParserError, IndexError) as error:
+    except (QueryParserError, IndexError):
         # Whoosh's parser fails on some stray operators, e.g. a leading "<" with
         # no field before it (IndexError inside its GtLt plugin).
         raise QuerySyntaxError(f"cannot parse the query {text.strip()!r}: check its operators, brackets and quotes") from None
@@ -908,7 +907,7 @@ class Archive:
         while True:
             hits = self.search(replace(request, offset=0, limit=window, snippets=snippets))
             groups = store.groups_of([hit.id for hit in hits])
-            folded = collapse(hits, lambda hit: groups.get(hit.id))
+            folded = collapse(hits, lambda hit, groups=groups: groups.get(hit.id))
             if window is None or len(folded) >= wanted or len(hits) < window:
                 break
             made.update((hit.id, hit.snippet) for hit in hits if hit.snippet is not None)
@@ -1089,7 +1088,7 @@ class Archive:
                 for score, docnum in self._ranked(q, None, window, exclude=exclude)
             ]
             groups = store.groups_of([h.id for h in hits]) if grouping else {}
-            folded = fold(hits, lambda h: groups.get(h.id))
+            folded = fold(hits, lambda h, groups=groups: groups.get(h.id))
             if window is None or len(folded) >= wanted or len(hits) < window:
                 break
             window *= 4

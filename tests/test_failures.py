@@ -19,7 +19,6 @@ from click.testing import CliRunner
 
 from searcher import integrity
 from searcher.cli import cli
-from searcher.errors import IndexDamaged
 from searcher.indexer import Indexer
 
 from .conftest import ARTICLES, article, write_jsonl

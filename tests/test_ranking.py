@@ -13,7 +13,6 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
-import random
 
 import pytest
 from click.testing import CliRunner
@@ -44,7 +43,9 @@ entries_strategy = st.lists(
 
 @given(entries_strategy, st.integers(1, 45), st.randoms(use_true_random=False))
 def test_ranking_order_is_a_prefix_of_the_full_order(entries, wanted, rng):
-    article_id = lambda docnum: f"id-{docnum * 7919 % 10007:05d}"  # ids in another order than docnums
+    def article_id(docnum):
+        return f"id-{docnum * 7919 % 10007:05d}"  # ids in another order than docnums
+
     full = ranking_order(list(entries), None, article_id)
     assert full == sorted(entries, key=lambda e: (e[0], article_id(e[1])))
     shuffled = list(entries)
