@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from searcher.indexer import Indexer
 from searcher.models import Article
+
+# CI runs every property test on the same examples (a red build is a real bug, reproduced
+# by running again) and never fails one for being slow on a busy machine; locally
+# Hypothesis explores new examples on every run.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
