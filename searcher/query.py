@@ -8,6 +8,7 @@ from array import array
 import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -223,12 +224,12 @@ def _rewrite_dates(q: wq.Query) -> wq.Query:
     Dates are read by ``userdates.normalise_user_date`` (any digits, day first too).
     """
     if isinstance(q, wq.Term) and q.fieldname == "date":
-        value = _check_date(str(q.text))
+        value = normalise_user_date(str(q.text))
         if len(value) < 10:
             return wq.Prefix("date", value, boost=q.boost)
         return wq.Term("date", value, boost=q.boost)
     if isinstance(q, wq.TermRange) and q.fieldname == "date":
-        start, end = (None if bound is None else _check_date(str(bound)) for bound in (q.start, q.end))
+        start, end = (None if bound is None else normalise_user_date(str(bound)) for bound in (q.start, q.end))
         check_order(start, end, "date:[{} TO {}] starts after it ends")
         if end is not None and not q.endexcl:
             end = str(end) + _DATE_END
@@ -236,11 +237,6 @@ def _rewrite_dates(q: wq.Query) -> wq.Query:
     if q.is_leaf():
         return q
     return q.apply(_rewrite_dates)
-
-
-def _check_date(value: str) -> str:
-    """The ISO prefix of a typed date (see ``userdates``), or QuerySyntaxError."""
-    return normalise_user_date(value)
 
 
 def highlight_terms(q: wq.Query) -> tuple[set[str], set[str]]:
@@ -376,20 +372,16 @@ def unscored_filters(q: wq.Query) -> wq.Query:
     >>> [(type(c).__name__, getattr(c, "score", None)) for c in q.subqueries]
     [('Or', None), ('Unscored', 0.0)]
     """
+    if _is_filter(q):
+        return q if isinstance(q, Unscored) else Unscored(q)
     if q.is_leaf():
-        if getattr(q, "fieldname", None) in FILTER_FIELDS:
-            return Unscored(q)
-        return q
-    if isinstance(q, Unscored):
         return q
     return q.apply(unscored_filters)
 
 
 def _has_content_word(q: wq.Query) -> bool:
     """True when some positive clause is not a function word."""
-    if _is_function_clause(q) or isinstance(q, wq.Not):
-        return False
-    if q.is_leaf() and getattr(q, "fieldname", None) in FILTER_FIELDS:
+    if _is_function_clause(q) or isinstance(q, wq.Not) or _is_filter(q):
         return False
     if isinstance(q, wq.AndNot):
         return _has_content_word(q.a)
@@ -641,71 +633,73 @@ class Archive:
         ranking (see :func:`ranking_order`), whatever the limit: every matching
         article is scored, so a page never depends on how many were asked for.
         """
+        plan, ranked = self._ranking(request)
+        wanted = None if request.limit is None else request.offset + request.limit
+        hits = []
+        for rank, (score, docnum, partial) in enumerate(islice(ranked, wanted), 1):
+            if rank > request.offset:
+                hits.append(self._hit_at(docnum, rank, score, partial, request, plan if request.snippets else None))
+        return hits
+
+    def _ranking(self, request: SearchRequest):
+        """Check a request; its plan, and its ranking: (score, docnum, partial), lazily, best first.
+
+        The caller takes as many as it needs: a page, or more when folding copies.
+        """
         _check_page(request.limit, request.offset)
         if request.sort not in SORT_ORDERS:
             raise QuerySyntaxError(f"unknown sort {request.sort!r}: use one of {', '.join(SORT_ORDERS)}")
         plan = plan_query(request, self.ranking, self._parsers[request.match_all])
         restrict = _filter_query(self._schema, request)
         wanted = None if request.limit is None else request.offset + request.limit
-        # Sorted by date, a hit has no relevance score.
-        scored = request.sort == "relevance"
-        hits = []
-        ranked = self._ranked_with_fallback(plan.query, plan.relaxed, restrict, wanted, request.sort)
-        for rank, (score, stored, partial) in enumerate(ranked, 1):
-            if rank <= request.offset:
-                continue
-            snippet = None
-            if request.snippets:
-                snippet = make_snippet(stored.get("body", ""), plan.search_terms, plan.exact_terms)
-            hits.append(_hit(rank, stored, round(float(score), 4) if scored else None, snippet, request.qid, partial))
-            if rank == wanted:
-                break
-        return hits
+        return plan, self._ranked_with_fallback(plan.query, plan.relaxed, restrict, wanted, request.sort)
+
+    def _hit_at(self, docnum: int, rank: int, score, partial: bool, request: SearchRequest, plan=None) -> Hit:
+        """The hit of one ranked article (a snippet with ``plan``; sorted by date, no score)."""
+        stored = self._searcher.stored_fields(docnum)
+        snippet = make_snippet(stored.get("body", ""), plan.search_terms, plan.exact_terms) if plan else None
+        score = round(float(score), 4) if request.sort == "relevance" else None
+        return _hit(rank, stored, score, snippet, request.qid, partial)
 
     def _ranked_with_fallback(self, q: wq.Query, relaxed: wq.Query | None, restrict, wanted: int | None, sort: str):
-        """(score, stored fields, partial) for the query's hits, then, if too few, the relaxed query's.
+        """(score, docnum, partial) of the query's hits, then of the relaxed query's other hits.
 
         The hits with every word come first, in their own order; the relaxed
-        query's other hits follow in theirs.
+        query's other hits follow in theirs (only when there are fewer than
+        ``wanted`` of the first: the caller's first guess of how many it takes).
         """
         seen: set[int] = set()
         for score, docnum in self._ranked(q, restrict, wanted, sort):
             seen.add(docnum)
-            yield score, self._searcher.stored_fields(docnum), False
+            yield score, docnum, False
         if relaxed is None or (wanted is not None and len(seen) >= wanted):
             return
-        # Every article with all the words was yielded: the rest of the page
-        # comes from the relaxed query's ranking without them.
+        # Every article with all the words was yielded: the rest comes from the
+        # relaxed query's ranking without them.
         rest = None if wanted is None else wanted - len(seen)
         for score, docnum in self._ranked(relaxed, restrict, rest, sort, exclude=seen):
-            yield score, self._searcher.stored_fields(docnum), True
+            yield score, docnum, True
 
     def _ranked(self, q: wq.Query, restrict, wanted: int | None, sort: str = "relevance", exclude=frozenset()):
-        """The first ``wanted`` (score, docnum) pairs of one query's full ranking (all of them: None).
+        """(score, docnum) of one query's full ranking, lazily; ``wanted``: how many the caller
+        expects to take (None: all), the size of the first head cut from the ranking.
 
-        Exact forms are resolved; articles whose docnums are in ``exclude`` are
-        left out. With required exact forms, the ranking's head is checked hit
-        by hit and widened until enough pass: a page of ``=في`` checks a
-        handful of articles, not every one.
+        Every match is scored once; a caller that takes more only widens the
+        head. Exact forms are resolved; articles whose docnums are in
+        ``exclude`` are left out. With required exact forms, the head is
+        checked hit by hit: a page of ``=في`` checks a handful of articles, not
+        every one.
         """
         q, required = self._executable(q, restrict)
         entries = self._sort_keys(self._scores(q, exclude), sort)
-        to_score = (lambda key: -key) if sort == "relevance" else (lambda key: None)
-        if not required:
-            for key, docnum in ranking_order(entries, wanted, self._article_id):
-                yield to_score(key), docnum
-            return
-        window = None if wanted is None else max(2 * wanted, 50)
-        done = passed = 0
+        window = None if wanted is None else max(2 * wanted, 50) if required else max(wanted, 1)
+        done = 0
         while True:
             ordered = ranking_order(entries, window, self._article_id)
             # A longer head of the ranking starts with the shorter one.
             for key, docnum in checked(ordered[done:], 256):
-                if _has_all_exact(self._searcher.stored_fields(docnum), required):
-                    yield to_score(key), docnum
-                    passed += 1
-                    if passed == wanted:
-                        return
+                if not required or _has_all_exact(self._searcher.stored_fields(docnum), required):
+                    yield (-key if sort == "relevance" else None), docnum
             done = len(ordered)
             if window is None or done < window:
                 return
@@ -890,34 +884,32 @@ class Archive:
         index, matching or not); ranks and ``offset`` count folded hits. The
         search is widened until a full page survives folding.
         """
-        from dataclasses import replace
 
         from .duplicates import collapse
 
         store = self._duplicate_store()
         if store is None:
             return self.search(request)
-        _check_page(request.limit, request.offset)
+        plan, ranked = self._ranking(request)
         wanted = None if request.limit is None else request.offset + request.limit
-        # Most pages fold nothing: the first try is the plain search, snippets
-        # and all; only when copies were folded is the search widened.
+        # Most pages fold nothing: the first window is the page; it is widened
+        # (on the same ranking, scored once) until a full page survives folding.
+        hits: list[Hit] = []
+        groups: dict[str, int] = {}
         window = wanted
-        snippets = request.snippets and request.offset == 0
-        made: dict[str, object] = {}  # snippets of the first try, kept when widening
         while True:
-            hits = self.search(replace(request, offset=0, limit=window, snippets=snippets))
-            groups = store.groups_of([hit.id for hit in hits])
-            folded = collapse(hits, lambda hit, groups=groups: groups.get(hit.id))
+            more = [
+                self._hit_at(docnum, 0, score, partial, request)
+                for score, docnum, partial in islice(ranked, None if window is None else window - len(hits))
+            ]
+            hits += more
+            groups.update(store.groups_of([hit.id for hit in more]))
+            folded = collapse(hits, lambda hit: groups.get(hit.id))
             if window is None or len(folded) >= wanted or len(hits) < window:
                 break
-            made.update((hit.id, hit.snippet) for hit in hits if hit.snippet is not None)
             window = 2 * window + 10
-            snippets = False
-        page = [replace(hit, snippet=hit.snippet or made.get(hit.id)) for hit, _ in folded[request.offset : wanted]]
-        snippet_terms = None
-        if request.snippets:
-            plan = plan_query(request, self.ranking, self._parsers[request.match_all])
-            snippet_terms = (plan.search_terms, plan.exact_terms)
+        page = [hit for hit, _ in folded[request.offset : wanted]]
+        snippet_terms = (plan.search_terms, plan.exact_terms) if request.snippets else None
         return self._with_groups(page, groups, request.offset + 1, snippet_terms)
 
     def _with_groups(self, page: list[Hit], groups: dict[str, int], first_rank: int, snippet_terms) -> list[Hit]:
@@ -1082,13 +1074,18 @@ class Archive:
         wanted = None if limit is None else offset + limit
         grouping = collapse and store is not None
         window = max(2 * wanted, wanted + 20) if grouping and wanted is not None else wanted
+        ranked = self._ranked(q, None, window, exclude=exclude)  # scored once, however far it is read
+        hits: list[Hit] = []
+        groups: dict[str, int] = {}
         while True:
-            hits = [
+            more = [
                 _hit(0, self._searcher.stored_fields(docnum), round(float(score), 4))
-                for score, docnum in self._ranked(q, None, window, exclude=exclude)
+                for score, docnum in islice(ranked, None if window is None else window - len(hits))
             ]
-            groups = store.groups_of([h.id for h in hits]) if grouping else {}
-            folded = fold(hits, lambda h, groups=groups: groups.get(h.id))
+            hits += more
+            if grouping:
+                groups.update(store.groups_of([h.id for h in more]))
+            folded = fold(hits, lambda h: groups.get(h.id))
             if window is None or len(folded) >= wanted or len(hits) < window:
                 break
             window *= 4

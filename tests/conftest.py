@@ -118,6 +118,49 @@ def shared_index(tmp_path_factory) -> Path:
     return make_index(tmp_path_factory.mktemp("shared") / "index")
 
 
+@pytest.fixture(scope="module")
+def archive(shared_index):
+    """The shared index, opened once per test module."""
+    from searcher.query import Archive
+
+    with Archive(shared_index) as opened:
+        yield opened
+
+
+def ids(archive, text, **options) -> list[str]:
+    """The ids of a search's hits, in order."""
+    from searcher.query import SearchRequest
+
+    return [hit.id for hit in archive.search(SearchRequest(text, **options))]
+
+
+@pytest.fixture()
+def runner():
+    """Click's test runner, for the CLI as a user types it."""
+    from click.testing import CliRunner
+
+    return CliRunner()
+
+
+def search(runner, index_dir, *args, **kwargs):
+    """``search --index-dir INDEX_DIR ARGS...`` through ``runner``."""
+    from searcher.cli import cli
+
+    return runner.invoke(cli, ["--index-dir", str(index_dir), *args], **kwargs)
+
+
+def index_through_cli(folder: Path, articles) -> Path:
+    """``articles`` written as JSON Lines in ``folder`` and indexed by ``search index`` (Click's runner)."""
+    from click.testing import CliRunner
+
+    from searcher.cli import cli
+
+    corpus = write_jsonl(folder / "articles.jsonl", articles)
+    result = CliRunner().invoke(cli, ["--index-dir", str(folder / "index"), "index", str(corpus)])
+    assert result.exit_code == 0, result.output
+    return folder / "index"
+
+
 @pytest.fixture()
 def corpus_file(tmp_path) -> Path:
     return write_jsonl(tmp_path / "articles.jsonl")

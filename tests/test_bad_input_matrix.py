@@ -19,7 +19,6 @@ import zlib
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from searcher.cli import cli
 from searcher.ingest import CorpusReader
@@ -32,11 +31,6 @@ from .ingest.pages import TITLE, html_response, news_page, write_warc
 BODY = "عاد مئات النازحين إلى الباغوز شرق دير الزور بعد انتهاء المعارك"
 TITLE_AR = "عودة النازحين إلى الباغوز"
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture()
-def runner():
-    return CliRunner()
 
 
 def index(runner, index_dir, *args, **kwargs):

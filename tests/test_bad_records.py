@@ -27,18 +27,9 @@ from searcher.models import Article
 from searcher.query import Archive, SearchRequest
 from searcher.terminal import printable
 
-from .conftest import ARTICLES, article, write_jsonl
+from .conftest import ARTICLES, article, search, write_jsonl
 
 GOOD = '{"id": "good", "title": "عودة النازحين", "body": "عاد مئات النازحين إلى الباغوز"}\n'
-
-
-@pytest.fixture()
-def runner():
-    return CliRunner()
-
-
-def search(runner, index_dir, *args, **kwargs):
-    return runner.invoke(cli, ["--index-dir", str(index_dir), *args], **kwargs)
 
 
 def lines(stream: str, label: str) -> list[str]:

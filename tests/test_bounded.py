@@ -17,17 +17,7 @@ from searcher.query import Archive, SearchRequest, parse_query
 from searcher.suggest import QueryWord, suggest
 from searcher.terms import search_form
 
-from .conftest import make_index
-
-
-@pytest.fixture(scope="module")
-def archive(shared_index):
-    with Archive(shared_index) as opened:
-        yield opened
-
-
-def ids(archive, text, **options):
-    return [hit.id for hit in archive.search(SearchRequest(text, **options))]
+from .conftest import ids, make_index
 
 
 def run(index_dir, *args):

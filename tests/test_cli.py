@@ -8,16 +8,10 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
 from searcher.cli import cli
 
-from .conftest import ARTICLES, write_jsonl
-
-
-@pytest.fixture()
-def runner():
-    return CliRunner()
+from .conftest import ARTICLES, search, write_jsonl
 
 
 @pytest.fixture()
@@ -27,10 +21,6 @@ def indexed(tmp_path, runner, corpus_file):
     result = runner.invoke(cli, ["--index-dir", str(index_dir), "index", str(corpus_file)])
     assert result.exit_code == 0, result.output
     return index_dir
-
-
-def search(runner, index_dir, *args, **kwargs):
-    return runner.invoke(cli, ["--index-dir", str(index_dir), *args], **kwargs)
 
 
 def test_index_prints_a_summary_on_stderr_only(tmp_path, runner, corpus_file):

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from searcher.cli import cli
 from searcher.display import visual_line
 
-from .conftest import ARTICLES, REPO, write_jsonl
+from .conftest import ARTICLES, REPO, index_through_cli
 from .syndicated import syndicated_articles
 
 ALL = ARTICLES + syndicated_articles()
@@ -23,10 +23,7 @@ ALL = ARTICLES + syndicated_articles()
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("explore")
-    corpus = write_jsonl(folder / "articles.jsonl", ALL)
-    result = CliRunner().invoke(cli, ["--index-dir", str(folder / "index"), "index", str(corpus)])
-    assert result.exit_code == 0, result.output
-    return folder / "index"
+    return index_through_cli(folder, ALL)
 
 
 @pytest.fixture()

@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,16 +17,11 @@ from searcher.cli import cli
 from searcher.errors import QuerySyntaxError
 from searcher.userdates import date_bounds, normalise_user_date
 
-from .conftest import ARTICLES, article, write_jsonl
+from .conftest import ARTICLES, article, search, write_jsonl
 
 #: Digits as Arabic (U+0660..) and Persian (U+06F0..) keyboards type them.
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
-
-
-@pytest.fixture()
-def runner():
-    return CliRunner()
 
 
 @pytest.fixture()
@@ -36,10 +30,6 @@ def index_dir(tmp_path, runner, corpus_file):
     result = runner.invoke(cli, ["--index-dir", str(index_dir), "index", str(corpus_file)])
     assert result.exit_code == 0, result.output
     return index_dir
-
-
-def search(runner, index_dir, *args, **kwargs):
-    return runner.invoke(cli, ["--index-dir", str(index_dir), *args], **kwargs)
 
 
 def ids(result) -> list[str]:

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from searcher.cli import cli
 
-from .conftest import article, write_jsonl
+from .conftest import article, index_through_cli
 
 #: الحزم in 3 articles; الحكم, one letter from الحذم too, in 6; عاصفة in 1, العاصمة in 12.
 ARTICLES = (
@@ -23,10 +23,7 @@ ARTICLES = (
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("suggest-cli")
-    corpus = write_jsonl(folder / "articles.jsonl", ARTICLES)
-    result = CliRunner().invoke(cli, ["--index-dir", str(folder / "index"), "index", str(corpus)])
-    assert result.exit_code == 0, result.output
-    return folder / "index"
+    return index_through_cli(folder, ARTICLES)
 
 
 @pytest.fixture()

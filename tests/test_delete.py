@@ -10,18 +10,16 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from searcher.check import check_index
-from searcher.cli import cli
 from searcher.errors import ArticleNotFound
 from searcher.indexer import Indexer, _live_articles
 from searcher.query import Archive, SearchRequest
 from searcher.storage import open_index
 
-from .conftest import ARTICLES, REPO, make_index, write_jsonl
+from .conftest import ARTICLES, REPO, make_index, search, write_jsonl
 from .syndicated import syndicated_articles
 
 ALL = ARTICLES + syndicated_articles()
@@ -42,15 +40,6 @@ def ids_of(index_dir) -> set[str]:
 def assert_healthy(index_dir) -> None:
     report = check_index(index_dir)
     assert report.healthy, [finding.line(index_dir) for finding in report.findings]
-
-
-@pytest.fixture()
-def runner():
-    return CliRunner()
-
-
-def search(runner, index_dir, *args, **kwargs):
-    return runner.invoke(cli, ["--index-dir", str(index_dir), *args], **kwargs)
 
 
 # The library

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -54,11 +53,6 @@ def write_news(path: Path, layout: str) -> dict[str, list[int]]:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return where
-
-
-@pytest.fixture()
-def runner():
-    return CliRunner()
 
 
 def index(runner, tmp_path, *args, **kwargs):

@@ -173,12 +173,6 @@ def agrees(kind: str) -> bool:
     return kind in AGREE or kind.startswith("old path crashes")
 
 
-@pytest.fixture(scope="module")
-def archive(shared_index):
-    with Archive(shared_index) as opened:
-        yield opened
-
-
 @pytest.mark.parametrize(("text", "match_all"), readme_queries())
 def test_every_readme_query_gives_the_same_query_or_hits(archive, text, match_all):
     assert agrees(compare(text, match_all, [archive]))

@@ -12,17 +12,7 @@ from searcher.errors import ArticleNotFound, IndexNotFound, IndexVersionMismatch
 from searcher.meta import META_FILE
 from searcher.query import Archive, SearchRequest, highlight_terms, parse_query
 
-from .conftest import ARTICLES, article, make_index
-
-
-@pytest.fixture(scope="module")
-def archive(shared_index):
-    with Archive(shared_index) as opened:
-        yield opened
-
-
-def ids(archive, text, **options):
-    return [hit.id for hit in archive.search(SearchRequest(text, **options))]
+from .conftest import ARTICLES, article, ids, make_index
 
 
 @pytest.mark.parametrize(

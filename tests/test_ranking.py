@@ -56,12 +56,6 @@ def test_ranking_order_is_a_prefix_of_the_full_order(entries, wanted, rng):
 # The small test archive (tests/conftest.py).
 
 
-@pytest.fixture(scope="module")
-def archive(shared_index):
-    with Archive(shared_index) as opened:
-        yield opened
-
-
 def scores(archive, text, **options):
     return {h.id: h.score for h in archive.search(SearchRequest(text, snippets=False, limit=None, **options))}
 

@@ -20,7 +20,7 @@ from searcher.explore import Timeline, auto_timeline, build_timeline, regroup
 from searcher.output import BAR_EIGHTHS, BAR_FULL, render_timeline, timeline_peaks
 from searcher.plot import BAR_COLOUR, MAX_BARS, group_periods, plot_timeline
 
-from .conftest import REPO, article, write_jsonl
+from .conftest import REPO, article, index_through_cli
 
 NO_MATPLOTLIB_LINE = "Error: --plot needs matplotlib: pip install 'searcher-arabic[plot]'\n"
 
@@ -176,10 +176,7 @@ def storm_index(tmp_path_factory):
             for k in range(extra)
         ]
     folder = tmp_path_factory.mktemp("storm")
-    corpus = write_jsonl(folder / "storm.jsonl", articles)
-    done = CliRunner().invoke(cli, ["--index-dir", str(folder / "index"), "index", str(corpus)])
-    assert done.exit_code == 0, done.output
-    return folder / "index"
+    return index_through_cli(folder, articles)
 
 
 @pytest.fixture()
